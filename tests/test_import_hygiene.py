@@ -1,0 +1,42 @@
+"""The headless core (data, render, samples, info) never imports textual."""
+
+import subprocess
+import sys
+
+HEADLESS = [
+    "heatscope.data.opening",
+    "heatscope.data.catalog",
+    "heatscope.data.axes",
+    "heatscope.data.values",
+    "heatscope.data.selection",
+    "heatscope.data.slices",
+    "heatscope.data.stats",
+    "heatscope.data.scan",
+    "heatscope.render.catalog_tree",
+    "heatscope.samples",
+    "heatscope.cli",
+]
+
+
+def test_headless_modules_do_not_import_textual():
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in HEADLESS)
+        + "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        + "print(bad)\nraise SystemExit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_info_command_runs_without_textual(load_file):
+    code = (
+        "import sys\nfrom heatscope.cli import main\n"
+        f"rc = main(['info', {str(load_file)!r}])\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+        "raise SystemExit(rc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "relative_expert_load" in result.stdout

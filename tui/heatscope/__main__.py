@@ -1,0 +1,5 @@
+"""Allow ``python -m heatscope``."""
+
+from heatscope.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""Command line: ``heatscope [PATH...]`` opens the inspector; ``heatscope info PATH`` lists.
+
+Subcommands import their heavy modules lazily so ``--help`` and ``info`` start fast. Every
+user-facing problem ends as one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from heatscope import __version__
+from heatscope.errors import HeatscopeError
+
+EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
+SUBCOMMANDS = ("info",)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every other input error
+        raise HeatscopeError(message)
+
+
+def _base_parser() -> _Parser:
+    parser = _Parser(
+        prog="heatscope",
+        description="Terminal inspector for per-layer training tensors in HDF5 files.",
+        epilog="Subcommands: 'heatscope info PATH...' lists the datasets of files or directories.",
+    )
+    parser.add_argument("--version", action="version", version=f"heatscope {__version__}")
+    return parser
+
+
+def _info_parser() -> _Parser:
+    parser = _Parser(prog="heatscope info", description="List every dataset of HDF5 files.")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="HDF5 file or directory")
+    return parser
+
+
+def run_info(paths: Sequence[str]) -> int:
+    """Print the tree of each file; bad files give one line on stderr and exit status 2."""
+    from rich.console import Console
+
+    from heatscope.data.catalog import build_catalog
+    from heatscope.data.opening import open_hdf5, resolve_inputs
+    from heatscope.render.catalog_tree import catalog_lines
+
+    out = Console(highlight=False, emoji=False, soft_wrap=True)
+    status = EXIT_OK
+    for raw in paths:
+        try:
+            files = resolve_inputs([raw])
+        except HeatscopeError as exc:
+            _report(exc)
+            status = EXIT_INPUT
+            continue
+        for path in files:
+            try:
+                with open_hdf5(path) as f:
+                    for line in catalog_lines(build_catalog(f), title=str(path)):
+                        out.print(line, soft_wrap=True)
+            except HeatscopeError as exc:
+                _report(exc)
+                status = EXIT_INPUT
+    return status
+
+
+def _report(exc: HeatscopeError) -> None:
+    text = str(exc).replace("\n", " ")
+    from heatscope.data.text import printable
+
+    print(f"heatscope: error: {printable(text)}", file=sys.stderr)
+
+
+def dispatch(argv: Sequence[str]) -> int:
+    """Parse ``argv`` and run the chosen command."""
+    if argv and argv[0] == "info":
+        args = _info_parser().parse_args(argv[1:])
+        return run_info(args.paths)
+    parser = _base_parser()
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="HDF5 files or directories")
+    args = parser.parse_args(argv)
+    return run_info(args.paths or [str(_bundled_samples())])
+
+
+def _bundled_samples():
+    from heatscope.samples.bundled import bundled_samples_dir
+
+    return bundled_samples_dir()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``heatscope`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return dispatch(argv)
+    except HeatscopeError as exc:
+        _report(exc)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+        if os.environ.get("HEATSCOPE_DEBUG"):
+            raise
+        print(
+            f"heatscope: internal error: {type(exc).__name__}: {exc} "
+            "(set HEATSCOPE_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

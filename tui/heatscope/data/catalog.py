@@ -1,0 +1,180 @@
+"""Discovering every dataset in a file: a safe walk over groups and links."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+from h5py import h5o
+
+from heatscope.data.axes import Axis, discover_axes
+from heatscope.data.classify import describe_dtype, viewability
+from heatscope.data.values import ValueInfo, read_value_info
+
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One dataset as listed: where it is, its shape and axes, and whether it is viewable."""
+
+    path: str
+    shape: tuple[int, ...]
+    dtype: str
+    axes: tuple[Axis, ...] = ()
+    value: ValueInfo = field(default_factory=ValueInfo)
+    reason: str | None = None  # why it is not viewable; None = viewable
+    is_scale: bool = False
+    link: str | None = None  # "-> /target" for soft links, "-> file:/path" for external ones
+
+    @property
+    def viewable(self) -> bool:
+        return self.reason is None
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.path) or "/"
+
+    @property
+    def kind(self) -> str:
+        return self.value.kind
+
+    def shape_text(self) -> str:
+        """``variant=2 x layer=26 x ...`` (or plain sizes when axes are unknown)."""
+        if not self.shape:
+            return "scalar"
+        if self.axes:
+            return " x ".join(f"{a.name}={a.size}" for a in self.axes)
+        return " x ".join(str(s) for s in self.shape)
+
+    def axis_index(self, name: str) -> int | None:
+        """Position of the axis called ``name`` (case-insensitive), if any."""
+        for i, axis in enumerate(self.axes):
+            if axis.name.casefold() == name.casefold():
+                return i
+        return None
+
+
+@dataclass
+class Catalog:
+    """Everything found in one file."""
+
+    path: Path
+    groups: list[str] = field(default_factory=list)
+    datasets: list[DatasetInfo] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def viewable(self) -> list[DatasetInfo]:
+        return [d for d in self.datasets if d.viewable]
+
+    def find(self, name: str) -> DatasetInfo | None:
+        """A dataset by full path, or by path without the leading slash, or by unique basename."""
+        wanted = name if name.startswith("/") else "/" + name
+        for d in self.datasets:
+            if d.path == wanted:
+                return d
+        matches = [d for d in self.datasets if d.name == name]
+        return matches[0] if len(matches) == 1 else None
+
+    def default_dataset(self) -> DatasetInfo | None:
+        """The dataset to open first: the first viewable non-scale with the most dimensions."""
+        candidates = [d for d in self.datasets if d.viewable and not d.is_scale]
+        if not candidates:
+            candidates = self.viewable()
+        return max(candidates, key=lambda d: len(d.shape), default=None)
+
+
+def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> DatasetInfo:
+    """Classify one dataset and, when it is viewable, discover its axes and value metadata."""
+    reason = viewability(dset)
+    is_scale = dset.attrs.get("CLASS") is not None and _is_dimension_scale(dset)
+    shape = tuple(dset.shape or ())
+    axes: tuple[Axis, ...] = ()
+    value = ValueInfo()
+    if shape and dset.size > 0:
+        try:
+            axes = discover_axes(dset)
+        except (OSError, RuntimeError, ValueError, KeyError, TypeError):
+            axes = tuple(Axis(f"axis{i}", n) for i, n in enumerate(shape))
+    if reason is None:
+        value = read_value_info(dset)
+    return DatasetInfo(
+        path=path,
+        shape=shape,
+        dtype=describe_dtype(dset.dtype),
+        axes=axes,
+        value=value,
+        reason=reason,
+        is_scale=is_scale,
+        link=link,
+    )
+
+
+def _is_dimension_scale(dset: h5py.Dataset) -> bool:
+    try:
+        return bool(dset.is_scale)
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _object_key(obj: h5py.HLObject) -> tuple:
+    info = h5o.get_info(obj.id)
+    return (info.fileno, info.addr)
+
+
+def build_catalog(f: h5py.File) -> Catalog:
+    """Walk every group of ``f`` (following soft and external links safely) and list datasets."""
+    catalog = Catalog(path=Path(f.filename))
+    seen: dict[tuple, str] = {_object_key(f): "/"}
+    _walk(f, "/", catalog, seen, depth=0)
+    return catalog
+
+
+def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        catalog.notes.append(f"{prefix}: deeper than {MAX_DEPTH} levels, not listed further")
+        return
+    try:
+        names = list(group.keys())
+    except (OSError, RuntimeError) as exc:
+        catalog.notes.append(f"{prefix}: cannot list group ({exc})")
+        return
+    for name in names:
+        path = posixpath.join(prefix, name)
+        link_text: str | None = None
+        try:
+            link = group.get(name, getlink=True)
+        except (OSError, RuntimeError, KeyError) as exc:
+            catalog.notes.append(f"{path}: unreadable link ({exc})")
+            continue
+        if isinstance(link, h5py.SoftLink):
+            link_text = f"-> {link.path}"
+        elif isinstance(link, h5py.ExternalLink):
+            link_text = f"-> {link.filename}:{link.path}"
+        try:
+            obj = group[name]
+        except (KeyError, OSError, RuntimeError, ValueError):
+            what = "external link" if isinstance(link, h5py.ExternalLink) else "link"
+            catalog.notes.append(f"{path}: dangling {what} {link_text or ''} skipped".rstrip())
+            continue
+        try:
+            key = _object_key(obj)
+        except (OSError, RuntimeError, ValueError):
+            key = ("unknown", path)
+        if isinstance(obj, h5py.Group):
+            if key in seen:
+                via = f" {link_text}" if link_text else ""
+                catalog.notes.append(f"{path}:{via} same group as {seen[key]}, listed there")
+                continue
+            seen[key] = path
+            catalog.groups.append(path)
+            _walk(obj, path, catalog, seen, depth + 1)
+        elif isinstance(obj, h5py.Dataset):
+            seen.setdefault(key, path)
+            try:
+                catalog.datasets.append(describe_dataset(obj, path, link_text))
+            except (OSError, RuntimeError, ValueError, TypeError) as exc:
+                catalog.notes.append(f"{path}: unreadable dataset ({exc})")
+        # committed datatypes are not data: nothing to list

@@ -1,0 +1,116 @@
+"""Global range and percentiles of a large dataset, computed block by block.
+
+Memory stays bounded by the block (about ``budget`` elements), never the dataset. Blocks
+follow the chunk layout so each chunk is decompressed once per pass. Percentiles come from
+a second pass that fills a fine histogram between the exact min and max.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import h5py
+import numpy as np
+
+from heatscope.data.values import ValueInfo
+
+DEFAULT_BUDGET = 1 << 21  # elements per block (16 MiB as float64)
+HIST_BINS = 1 << 14
+
+
+class ScanCancelled(Exception):
+    """Raised when the caller's ``cancelled()`` returned True between blocks."""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    count: int  # finite values
+    n_nonfinite: int
+    min: float
+    max: float
+    mean: float
+    percentiles: dict[float, float]
+
+
+def block_shape(shape: tuple[int, ...], chunks: tuple[int, ...] | None, budget: int) -> tuple[int, ...]:
+    """A chunk-aligned block of about ``budget`` elements (at least one chunk).
+
+    Grows the last axis first, so blocks are contiguous rows of whole chunks.
+    """
+    unit = tuple(chunks) if chunks else (1,) * len(shape)
+    block = list(unit)
+    for axis in reversed(range(len(shape))):
+        others = math.prod(block) // block[axis]
+        fit = budget // max(1, others)
+        block[axis] = min(shape[axis], max(unit[axis], fit // unit[axis] * unit[axis]))
+        if math.prod(block) >= budget:
+            break
+    return tuple(min(b, s) for b, s in zip(block, shape))
+
+
+def iter_blocks(shape: tuple[int, ...], block: tuple[int, ...]) -> Iterator[tuple[slice, ...]]:
+    """Every block of the grid covering ``shape``, in C order."""
+    ranges = [range(0, n, b) for n, b in zip(shape, block)]
+    for starts in itertools.product(*ranges):
+        yield tuple(slice(s, min(s + b, n)) for s, b, n in zip(starts, block, shape))
+
+
+def scan_dataset(
+    dset: h5py.Dataset,
+    value: ValueInfo,
+    percentiles: tuple[float, ...] = (2.0, 98.0),
+    budget: int = DEFAULT_BUDGET,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ScanResult:
+    """Exact count/min/max/mean and histogram percentiles over every finite value of ``dset``."""
+    shape = tuple(dset.shape)
+    block = block_shape(shape, dset.chunks, budget)
+    blocks = list(iter_blocks(shape, block))
+    passes = 2 if percentiles else 1
+    total_steps = max(1, len(blocks) * passes)
+    step = 0
+
+    def blocks_of_values() -> Iterator[np.ndarray]:
+        nonlocal step
+        for key in blocks:
+            if cancelled is not None and cancelled():
+                raise ScanCancelled()
+            values, _ = value.decode(dset[key])
+            step += 1
+            if progress is not None:
+                progress(step / total_steps)
+            yield values
+
+    count = nonfinite = 0
+    lo, hi, total = math.inf, -math.inf, 0.0
+    for values in blocks_of_values():
+        finite = values[np.isfinite(values)]
+        nonfinite += values.size - finite.size
+        if finite.size:
+            count += finite.size
+            lo = min(lo, float(finite.min()))
+            hi = max(hi, float(finite.max()))
+            total += float(finite.sum())
+    if count == 0:
+        return ScanResult(0, nonfinite, math.nan, math.nan, math.nan, {})
+    result_pct: dict[float, float] = {}
+    if percentiles and hi > lo:
+        hist = np.zeros(HIST_BINS, dtype=np.int64)
+        for values in blocks_of_values():
+            finite = values[np.isfinite(values)]
+            hist += np.histogram(finite, bins=HIST_BINS, range=(lo, hi))[0]
+        cdf = np.cumsum(hist)
+        edges = np.linspace(lo, hi, HIST_BINS + 1)
+        for p in percentiles:
+            target = p / 100.0 * count
+            i = int(np.searchsorted(cdf, target, side="left"))
+            result_pct[p] = float(edges[min(i + 1, HIST_BINS)]) if p < 100 else hi
+            if p <= 0:
+                result_pct[p] = lo
+    elif percentiles:
+        result_pct = {p: lo for p in percentiles}
+    return ScanResult(count, nonfinite, lo, hi, total / count, result_pct)

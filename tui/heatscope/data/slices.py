@@ -1,0 +1,83 @@
+"""A decoded 2-D slice ready to draw and summarise, including derived relative load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import h5py
+import numpy as np
+
+from heatscope.data.catalog import DatasetInfo
+from heatscope.data.selection import Selection, read_block
+from heatscope.data.values import RELATIVE_LOAD, TOKEN_COUNTS
+
+RELATIVE_LOAD_NAME = "Relative Expert Load"
+
+
+@dataclass(frozen=True)
+class SliceData:
+    """Values of one on-screen slice (rows x cols, float64, NaN where missing)."""
+
+    values: np.ndarray
+    missing: np.ndarray  # True where the file's _FillValue/missing_value was stored
+    selection: Selection
+
+
+def relative_load(counts: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Relative expert load = count_i * N / sum_j count_j along ``axis`` (1.0 = balanced).
+
+    As DeepSeek-V3 defines it (Fig. 9; Eq. 18). NaN entries are ignored in the sum; a
+    distribution with no tokens at all gives NaN rather than a division by zero.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    n = counts.shape[axis]
+    total = np.nansum(np.where(np.isinf(counts), np.nan, counts), axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = counts * n / total
+    return np.where(total > 0, rel, np.nan)
+
+
+def expert_axis(info: DatasetInfo) -> int | None:
+    """The axis holding experts: one whose name contains "expert", else the last axis."""
+    for i, axis in enumerate(info.axes):
+        if "expert" in axis.name.casefold():
+            return i
+    return len(info.shape) - 1 if info.shape else None
+
+
+def relative_load_view(info: DatasetInfo) -> DatasetInfo | None:
+    """For a token-count dataset, the same dataset presented as relative expert load."""
+    if info.kind != TOKEN_COUNTS or not info.viewable or expert_axis(info) is None:
+        return None
+    value = replace(
+        info.value,
+        kind=RELATIVE_LOAD,
+        long_name=RELATIVE_LOAD_NAME,
+        units=None,
+        valid_min=None,
+        valid_max=None,
+    )
+    return replace(info, value=value)
+
+
+def read_slice(
+    dset: h5py.Dataset, info: DatasetInfo, sel: Selection, derived: bool = False
+) -> SliceData:
+    """Read and decode the selected slice; ``derived`` turns token counts into relative load.
+
+    For the derived view the expert axis is read in full when it is not on screen, because
+    relative load needs every expert's count; nothing else beyond the slice is read.
+    """
+    if not derived:
+        values, missing = info.value.decode(read_block(dset, sel))
+        return SliceData(values, missing, sel)
+    axis = expert_axis(info)
+    assert axis is not None
+    kept = () if axis in sel.displayed else (axis,)
+    counts, missing = info.value.decode(read_block(dset, sel, kept))
+    if kept:
+        rel = relative_load(counts, axis=-1)
+        pick = sel.index[axis]
+        return SliceData(rel[..., pick], missing[..., pick], sel)
+    rel_axis = 0 if axis == sel.row_axis else 1
+    return SliceData(relative_load(counts, axis=rel_axis), missing, sel)

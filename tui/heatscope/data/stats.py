@@ -1,0 +1,165 @@
+"""Statistics of a slice and of one row, in plain numpy (NaN-aware).
+
+Load metrics treat a row as a distribution over experts (raw counts or relative load;
+every metric is scale-invariant): MaxVio = max/mean - 1 (Wang et al. 2024, Eq. 4),
+coefficient of variation std/mean, normalized entropy H(p)/log N, Gini
+sum_ij |c_i - c_j| / (2 N^2 mean), and dead experts (relative load below a threshold).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DEAD_THRESHOLD = 0.1
+
+
+@dataclass(frozen=True)
+class BasicStats:
+    """Summary of finite values plus counts of the values left out."""
+
+    count: int  # finite values
+    n_nan: int  # NaN not caused by a fill value
+    n_inf: int
+    n_missing: int  # _FillValue / missing_value cells
+    min: float
+    max: float
+    mean: float
+    std: float
+
+
+@dataclass(frozen=True)
+class LoadStats:
+    """Balance metrics of one distribution over experts."""
+
+    n_experts: int
+    max_vio: float
+    cv: float
+    entropy: float  # normalized to [0, 1]
+    gini: float
+    dead: int
+
+
+@dataclass(frozen=True)
+class HotCell:
+    value: float
+    row: int
+    col: int
+
+
+def basic_stats(values: np.ndarray, missing: np.ndarray | None = None) -> BasicStats:
+    """Count/min/max/mean/std over finite values; NaN, Inf and missing cells counted apart."""
+    a = np.asarray(values, dtype=np.float64)
+    miss = np.zeros(a.shape, bool) if missing is None else np.asarray(missing, bool)
+    finite = np.isfinite(a)
+    n_inf = int(np.count_nonzero(np.isinf(a)))
+    n_nan = int(np.count_nonzero(np.isnan(a) & ~miss))
+    good = a[finite]
+    if good.size == 0:
+        nan = math.nan
+        return BasicStats(0, n_nan, n_inf, int(miss.sum()), nan, nan, nan, nan)
+    return BasicStats(
+        count=int(good.size),
+        n_nan=n_nan,
+        n_inf=n_inf,
+        n_missing=int(miss.sum()),
+        min=float(good.min()),
+        max=float(good.max()),
+        mean=float(good.mean()),
+        std=float(good.std()),
+    )
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = perfectly even)."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return math.nan
+    ranks = np.arange(1, n + 1)
+    return float(2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n)
+
+
+def normalized_entropy(values: np.ndarray) -> float:
+    """H(p) / log N with p = values / sum (0 log 0 = 0); NaN for N < 2 or an empty total."""
+    x = np.asarray(values, dtype=np.float64)
+    n = x.size
+    total = x.sum()
+    if n < 2 or total <= 0 or (x < 0).any():
+        return math.nan
+    p = x[x > 0] / total
+    return float(-(p * np.log(p)).sum() / math.log(n))
+
+
+def load_stats(row: np.ndarray, dead_threshold: float = DEAD_THRESHOLD) -> LoadStats:
+    """Balance metrics of one row of counts or relative loads (non-finite entries ignored)."""
+    x = np.asarray(row, dtype=np.float64).ravel()
+    x = x[np.isfinite(x)]
+    n = x.size
+    mean = x.mean() if n else math.nan
+    if n == 0 or not mean > 0:
+        return LoadStats(n, math.nan, math.nan, math.nan, math.nan, 0)
+    rel = x / mean
+    return LoadStats(
+        n_experts=n,
+        max_vio=float(rel.max() - 1.0),
+        cv=float(x.std() / mean),
+        entropy=normalized_entropy(x),
+        gini=gini(x) if (x >= 0).all() else math.nan,
+        dead=int(np.count_nonzero(rel < dead_threshold)),
+    )
+
+
+def rows_load_stats(
+    values: np.ndarray, axis: int = 1, dead_threshold: float = DEAD_THRESHOLD
+) -> list[LoadStats]:
+    """``load_stats`` of every distribution along ``axis`` (default: each row over columns)."""
+    a = np.asarray(values, dtype=np.float64)
+    a = a if axis == 1 else a.T
+    return [load_stats(r, dead_threshold) for r in a]
+
+
+def mean_load_stats(per_row: list[LoadStats]) -> LoadStats:
+    """Average of per-row metrics (papers average MaxVio over layers); dead experts summed."""
+    if not per_row:
+        return LoadStats(0, math.nan, math.nan, math.nan, math.nan, 0)
+
+    def avg(name: str) -> float:
+        vals = [getattr(s, name) for s in per_row if not math.isnan(getattr(s, name))]
+        return float(np.mean(vals)) if vals else math.nan
+
+    return LoadStats(
+        n_experts=per_row[0].n_experts,
+        max_vio=avg("max_vio"),
+        cv=avg("cv"),
+        entropy=avg("entropy"),
+        gini=avg("gini"),
+        dead=sum(s.dead for s in per_row),
+    )
+
+
+def top_k(values: np.ndarray, k: int = 5) -> list[HotCell]:
+    """The ``k`` largest finite cells of a 2-D array, largest first (ties: first in order)."""
+    a = np.asarray(values, dtype=np.float64)
+    if a.ndim == 1:
+        a = a[np.newaxis, :]
+    flat = np.where(np.isfinite(a), a, -np.inf).ravel()
+    finite = int(np.isfinite(a).sum())
+    k = min(k, finite)
+    if k <= 0:
+        return []
+    order = np.argsort(-flat, kind="stable")[:k]
+    cols = a.shape[1]
+    return [HotCell(float(flat[i]), int(i // cols), int(i % cols)) for i in order]
+
+
+def argmax_along(values: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Index of the largest finite value along ``axis`` (-1 where a line has none)."""
+    a = np.asarray(values, dtype=np.float64)
+    filled = np.where(np.isfinite(a), a, -np.inf)
+    idx = np.argmax(filled, axis=axis)
+    has = np.isfinite(a).any(axis=axis)
+    return np.where(has, idx, -1)
