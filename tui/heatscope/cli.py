@@ -15,7 +15,7 @@ from heatscope import __version__
 from heatscope.errors import HeatscopeError
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
-SUBCOMMANDS = ("info",)
+RANGE_MODES = ("file", "global", "slice", "percentile", "log", "diverging")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,16 +79,68 @@ def dispatch(argv: Sequence[str]) -> int:
     if argv and argv[0] == "info":
         args = _info_parser().parse_args(argv[1:])
         return run_info(args.paths)
+    args = _tui_parser().parse_args(argv)
+    return run_tui(args)
+
+
+def _tui_parser() -> _Parser:
     parser = _base_parser()
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="HDF5 files or directories")
-    args = parser.parse_args(argv)
-    return run_info(args.paths or [str(_bundled_samples())])
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="HDF5 files or directories (default: the bundled sample runs)")
+    parser.add_argument("--dataset", "-d", metavar="NAME", help="dataset to open first (path or name)")
+    parser.add_argument("--select", action="append", default=[], metavar="AXIS=LABEL",
+                        help="index on an axis by label or index, e.g. layer=9 (repeatable)")
+    parser.add_argument("--cmap", metavar="NAME", help="colormap (YlOrRd, Blues, vik, viridis...; _r reverses)")
+    parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
+    parser.add_argument("--vmin", type=float, help="lower end of the color range")
+    parser.add_argument("--vmax", type=float, help="upper end of the color range")
+    parser.add_argument("--screenshot-dir", metavar="DIR", help="where `s` saves SVG screenshots (default: .)")
+    parser.add_argument("--mono", action="store_true", help="no colors: shading glyphs (also NO_COLOR=1)")
+    return parser
 
 
-def _bundled_samples():
-    from heatscope.samples.bundled import bundled_samples_dir
+def parse_picks(items: Sequence[str]) -> dict[str, str]:
+    """``["layer=9", "variant=Aux-Loss-Free"]`` -> ``{"layer": "9", ...}``."""
+    picks = {}
+    for item in items:
+        axis, sep, label = item.partition("=")
+        if not sep or not axis.strip() or not label.strip():
+            raise HeatscopeError(f"--select wants AXIS=LABEL, got {item!r}")
+        picks[axis.strip()] = label.strip()
+    return picks
 
-    return bundled_samples_dir()
+
+def run_tui(args: argparse.Namespace) -> int:
+    """Validate the command line, then run the inspector; returns its exit status."""
+    from pathlib import Path
+
+    from heatscope.data.opening import open_hdf5, resolve_inputs
+
+    if args.paths:
+        paths = resolve_inputs(args.paths)
+    else:
+        from heatscope.samples.bundled import bundled_samples_dir
+
+        paths = resolve_inputs([str(bundled_samples_dir())])
+    if len(paths) == 1:
+        open_hdf5(paths[0]).close()  # a bad single file fails here with one line
+    if args.cmap:
+        from heatscope.render.colormaps import lut
+
+        lut(args.cmap)
+    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
+        raise HeatscopeError("--vmin must be below --vmax")
+    if args.screenshot_dir and not Path(args.screenshot_dir).is_dir():
+        raise HeatscopeError("not a directory", args.screenshot_dir)
+    from heatscope.inspector.app import LaunchOptions, create_app
+
+    app = create_app(LaunchOptions(
+        paths=paths, dataset=args.dataset, picks=parse_picks(args.select), cmap=args.cmap,
+        range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
+        screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
+    ))
+    result = app.run()
+    return app.return_code or (result if isinstance(result, int) else 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

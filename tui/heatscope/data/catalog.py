@@ -11,6 +11,7 @@ from h5py import h5o
 
 from heatscope.data.axes import Axis, discover_axes
 from heatscope.data.classify import describe_dtype, viewability
+from heatscope.data.text import attr_text
 from heatscope.data.values import ValueInfo, read_value_info
 
 MAX_DEPTH = 64
@@ -28,6 +29,7 @@ class DatasetInfo:
     reason: str | None = None  # why it is not viewable; None = viewable
     is_scale: bool = False
     link: str | None = None  # "-> /target" for soft links, "-> file:/path" for external ones
+    default_picks: tuple[tuple[str, str], ...] = ()  # from "default_select": axis=label,...
 
     @property
     def viewable(self) -> bool:
@@ -98,8 +100,10 @@ def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> 
             axes = discover_axes(dset)
         except (OSError, RuntimeError, ValueError, KeyError, TypeError):
             axes = tuple(Axis(f"axis{i}", n) for i, n in enumerate(shape))
+    picks: tuple[tuple[str, str], ...] = ()
     if reason is None:
         value = read_value_info(dset)
+        picks = _default_picks(dset.attrs.get("default_select"))
     return DatasetInfo(
         path=path,
         shape=shape,
@@ -109,7 +113,21 @@ def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> 
         reason=reason,
         is_scale=is_scale,
         link=link,
+        default_picks=picks,
     )
+
+
+def _default_picks(raw: object) -> tuple[tuple[str, str], ...]:
+    """``default_select = "variant=Aux-Loss-Free,layer=9"`` as ((axis, label), ...)."""
+    text = attr_text(raw) if raw is not None else None
+    if not text:
+        return ()
+    pairs = []
+    for item in text.split(","):
+        if "=" in item:
+            axis, label = item.split("=", 1)
+            pairs.append((axis.strip(), label.strip()))
+    return tuple(pairs)
 
 
 def _is_dimension_scale(dset: h5py.Dataset) -> bool:

@@ -35,12 +35,15 @@ class ScanResult:
     percentiles: dict[float, float]
 
 
-def block_shape(shape: tuple[int, ...], chunks: tuple[int, ...] | None, budget: int) -> tuple[int, ...]:
+def block_shape(
+    shape: tuple[int, ...], chunks: tuple[int, ...] | None, budget: int, full_axes: tuple[int, ...] = ()
+) -> tuple[int, ...]:
     """A chunk-aligned block of about ``budget`` elements (at least one chunk).
 
-    Grows the last axis first, so blocks are contiguous rows of whole chunks.
+    Grows the last axis first, so blocks are contiguous rows of whole chunks. Axes in
+    ``full_axes`` always span their whole length (e.g. experts, to derive relative load).
     """
-    unit = tuple(chunks) if chunks else (1,) * len(shape)
+    unit = tuple(shape[a] if a in full_axes else c for a, c in enumerate(chunks or (1,) * len(shape)))
     block = list(unit)
     for axis in reversed(range(len(shape))):
         others = math.prod(block) // block[axis]
@@ -65,10 +68,15 @@ def scan_dataset(
     budget: int = DEFAULT_BUDGET,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+    full_axes: tuple[int, ...] = (),
 ) -> ScanResult:
-    """Exact count/min/max/mean and histogram percentiles over every finite value of ``dset``."""
+    """Exact count/min/max/mean and histogram percentiles over every finite value of ``dset``.
+
+    ``transform`` maps each decoded block before it is counted (blocks span ``full_axes``).
+    """
     shape = tuple(dset.shape)
-    block = block_shape(shape, dset.chunks, budget)
+    block = block_shape(shape, dset.chunks, budget, full_axes)
     blocks = list(iter_blocks(shape, block))
     passes = 2 if percentiles else 1
     total_steps = max(1, len(blocks) * passes)
@@ -80,6 +88,8 @@ def scan_dataset(
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
             values, _ = value.decode(dset[key])
+            if transform is not None:
+                values = transform(values)
             step += 1
             if progress is not None:
                 progress(step / total_steps)

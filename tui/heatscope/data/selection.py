@@ -79,6 +79,12 @@ class Selection:
         index = tuple(min(i, max(0, n - 1)) for i, n in zip(self.index, shape))
         return replace(self, shape=shape, index=index)
 
+    @property
+    def identity(self) -> tuple:
+        """A hashable key: displayed axes and the indices of the stepped axes."""
+        shown = self.displayed
+        return (self.row_axis, self.col_axis, tuple(-1 if a in shown else i for a, i in enumerate(self.index)))
+
     def key(self, keep: tuple[int, ...] = ()) -> tuple:
         """The HDF5 selection: full slices on displayed axes (and ``keep``), indices elsewhere."""
         full = set(self.displayed) | set(keep)

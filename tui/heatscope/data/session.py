@@ -1,0 +1,82 @@
+"""The open files of one heatscope run: catalogs, dataset handles and a small slice cache.
+
+Used from worker threads by the TUI and directly by headless commands. h5py serializes
+calls into the HDF5 library, so reading from several threads is safe.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+
+from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
+from heatscope.data.opening import open_hdf5
+from heatscope.data.selection import Selection
+from heatscope.data.slices import SliceData, read_slice
+from heatscope.errors import HeatscopeError
+
+SLICE_CACHE = 64
+
+
+@dataclass
+class OpenedFile:
+    path: Path
+    handle: h5py.File | None
+    catalog: Catalog | None
+    error: str | None = None
+
+
+class Session:
+    """Files opened read-only, their catalogs, and cached reads of recent slices."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = list(paths)
+        self.files: list[OpenedFile] = []
+        self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def open_all(self) -> list[OpenedFile]:
+        """Open and catalog every path; a bad file is kept with its one-line error."""
+        for path in self.paths:
+            try:
+                handle = open_hdf5(path)
+                self.files.append(OpenedFile(path, handle, build_catalog(handle)))
+            except HeatscopeError as exc:
+                self.files.append(OpenedFile(path, None, None, str(exc)))
+        return self.files
+
+    def dataset(self, file_index: int, info: DatasetInfo) -> h5py.Dataset:
+        handle = self.files[file_index].handle
+        if handle is None:
+            raise HeatscopeError("file is not open", str(self.files[file_index].path))
+        try:
+            return handle[info.path]
+        except (KeyError, OSError) as exc:
+            raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
+
+    def read(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False) -> SliceData:
+        """The decoded slice, from the cache when it was read recently."""
+        key = (file_index, info.path, derived, sel.identity)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                cached = self._cache[key]
+                return SliceData(cached.values, cached.missing, sel)
+        data = read_slice(self.dataset(file_index, info), info, sel, derived)
+        with self._lock:
+            self._cache[key] = data
+            while len(self._cache) > SLICE_CACHE:
+                self._cache.popitem(last=False)
+        return data
+
+    def close(self) -> None:
+        for f in self.files:
+            if f.handle is not None:
+                try:
+                    f.handle.close()
+                except (OSError, RuntimeError):
+                    pass

@@ -1,0 +1,24 @@
+"""The key table, shared by the help screen, the README and the tests."""
+
+from __future__ import annotations
+
+KEYS: list[tuple[str, str]] = [
+    ("arrows / h j k l", "move the cell cursor"),
+    ("PageUp / PageDown", "move the cursor a page of rows"),
+    ("Home / End", "first / last column"),
+    ("] / [", "next / previous index on the step axis (layer)"),
+    ("} / {", "next / previous index on the second stepped axis (variant)"),
+    ("x", "choose which stepped axis [ and ] step"),
+    ("g", "go to: 'layer 18', 'variant Aux-Loss-Free', 'layer=9, variant=1'"),
+    ("t", "transpose rows and columns"),
+    ("a", "choose the two displayed axes"),
+    ("c / C", "next colormap / reverse the colormap"),
+    ("r", "next color range mode (file, global, slice, percentile, log, diverging)"),
+    ("u", "token counts: relative load <-> raw counts"),
+    ("b", "show / hide the dataset tree"),
+    ("tab", "move focus between tree and heatmap; Enter opens a dataset"),
+    ("s", "save an SVG screenshot (current directory or --screenshot-dir)"),
+    ("ctrl+p", "command palette: open dataset, go to, colormap, range mode, screenshot"),
+    ("?", "this help"),
+    ("q", "quit"),
+]

@@ -1,0 +1,53 @@
+"""Messages posted from worker threads back to the app."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from heatscope.data.scan import ScanResult
+from heatscope.data.session import OpenedFile
+from heatscope.data.slices import SliceData
+
+
+class FilesOpened(Message):
+    """Every input file was opened and catalogued (or failed with a reason)."""
+
+    def __init__(self, files: list[OpenedFile]) -> None:
+        super().__init__()
+        self.files = files
+
+
+class SliceLoaded(Message):
+    """A slice read for the view whose ``slice_key`` is ``key``."""
+
+    def __init__(self, key: tuple, data: SliceData) -> None:
+        super().__init__()
+        self.key = key
+        self.data = data
+
+
+class LoadFailed(Message):
+    """Reading failed; ``text`` is one line for the user."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ScanProgress(Message):
+    """Progress of the global-range scan of dataset ``key`` (0..1)."""
+
+    def __init__(self, key: tuple, fraction: float) -> None:
+        super().__init__()
+        self.key = key
+        self.fraction = fraction
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScanProgress) and message.key == self.key
+
+
+class ScanFinished(Message):
+    def __init__(self, key: tuple, result: ScanResult) -> None:
+        super().__init__()
+        self.key = key
+        self.result = result

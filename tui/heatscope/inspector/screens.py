@@ -1,0 +1,107 @@
+"""Modal screens: help, go to, and choosing displayed axes / the step axis."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from heatscope.inspector.keys import KEYS
+
+MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: auto; max-width: 90%; height: auto; max-height: 90%;
+    border: round $accent; background: $surface; padding: 0 1; }}
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key heatscope understands."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="HelpScreen")
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for key, what in KEYS:
+            table.add_row(key, what)
+        with Vertical():
+            yield Label(Text("heatscope keys", style="bold"))
+            yield Static(table)
+            yield Label(Text("escape closes", style="dim"))
+
+
+class GoToScreen(ModalScreen[str | None]):
+    """Type an axis and a label or index, e.g. ``layer 18``."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="GoToScreen") + "GoToScreen Input { width: 60; }"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, hint: str) -> None:
+        super().__init__()
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Go to (axis label-or-index; several separated by commas)")
+            yield Input(placeholder=self.hint, id="goto-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[int | None]):
+    """Pick one option from a list (displayed axes, step axis)."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="ChoiceScreen")
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text)
+            yield OptionList(*[Option(Text(o)) for o in self.options], id="choices")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def parse_goto(text: str, axis_names: list[str], default_axis: str | None) -> dict[str, str]:
+    """``"layer 18"``, ``"layer=18, variant=Aux-Loss-Free"`` or ``"18"`` -> picks.
+
+    Raises ValueError with a message for the user when nothing can be understood.
+    """
+    picks: dict[str, str] = {}
+    lowered = {n.casefold(): n for n in axis_names}
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        if "=" in part:
+            axis, label = (x.strip() for x in part.split("=", 1))
+        else:
+            head, _, rest = part.partition(" ")
+            if head.casefold() in lowered and rest.strip():
+                axis, label = head, rest.strip()
+            elif default_axis is not None:
+                axis, label = default_axis, part
+            else:
+                raise ValueError(f"say which axis: {', '.join(axis_names)}")
+        picks[lowered.get(axis.casefold(), axis)] = label
+    if not picks:
+        raise ValueError("nothing to go to")
+    return picks

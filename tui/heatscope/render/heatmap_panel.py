@@ -1,0 +1,284 @@
+"""A heatmap panel as lines of Rich segments: title, row labels, cells, ticks, colorbar.
+
+Both the TUI's Line-API widget and the headless export draw these same lines. Cells are
+solid colored blocks; NaN/Inf/missing get their own glyphs; without color (NO_COLOR) cells
+use shading glyphs so the map stays readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+
+from heatscope.data.text import printable
+from heatscope.render.colormaps import MISSING_RGB, NAN_RGB, colorize, luminance
+from heatscope.render.geometry import Geometry, aggregate_max, fit_geometry
+from heatscope.render.normalize import Norm
+from heatscope.render.ticks import axis_tick_line, format_tick, place_labels
+
+SHADES = " ░▒▓█"
+MAX_ROW_LABEL = 18
+COLORBAR_MAX = 48
+NAN_GLYPH, MISSING_GLYPH = "×", "·"
+LABEL_STYLE = Style(dim=False)
+DIM = Style(dim=True)
+CURSOR_LABEL = Style(reverse=True, bold=True)
+
+
+@dataclass(frozen=True)
+class HeatmapModel:
+    """Everything one panel shows; values are rows x cols floats (NaN where not finite/missing)."""
+
+    values: np.ndarray
+    row_labels: tuple[str, ...]
+    col_labels: tuple[str, ...]
+    row_name: str
+    col_name: str
+    title: str
+    value_title: str
+    norm: Norm
+    cmap: str
+    missing: np.ndarray | None = None
+    cursor: tuple[int, int] | None = None
+    mono: bool = False
+
+
+@dataclass
+class HeatmapLayout:
+    """The rendered lines plus where the cells sit (for cursor and mouse hit-testing)."""
+
+    lines: list[list[Segment]]
+    geometry: Geometry
+    map_x: int
+    map_y: int
+    width: int
+    notes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4096)
+def _style(fg: tuple | None, bg: tuple | None, bold: bool = False) -> Style:
+    return Style(
+        color=Color.from_rgb(*fg) if fg else None,
+        bgcolor=Color.from_rgb(*bg) if bg else None,
+        bold=bold,
+    )
+
+
+def _contrast(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    return (0, 0, 0) if luminance(rgb) > 0.5 else (255, 255, 255)
+
+
+def _cell_kinds(values: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
+    """0 finite, 1 NaN, 2 missing, 3 +Inf, 4 -Inf."""
+    kinds = np.zeros(values.shape, np.int8)
+    kinds[np.isnan(values)] = 1
+    if missing is not None:
+        kinds[missing] = 2
+    kinds[np.isposinf(values)] = 3
+    kinds[np.isneginf(values)] = 4
+    return kinds
+
+
+def _row_title_width(labels: tuple[str, ...], name: str) -> int:
+    widest = max((len(x) for x in labels), default=1)
+    return min(MAX_ROW_LABEL, max(widest, len(name), 1))
+
+
+def _fit(text: str, width: int) -> str:
+    text = printable(text)
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def _cursor_text(width: int) -> str:
+    return "●" if width <= 1 else "[" + " " * (width - 2) + "]"
+
+
+class _CellPainter:
+    """Turns shown (aggregated) cells into segments for one map line."""
+
+    def __init__(self, model: HeatmapModel, geo: Geometry) -> None:
+        values = aggregate_max(model.values, geo.row_group, geo.col_group)
+        raw_kinds = _cell_kinds(model.values, model.missing)
+        # an aggregated block is only "missing"/NaN when all of it is; otherwise it shows its max
+        self.kinds = np.where(np.isnan(values), _aggregate_kind(raw_kinds, geo), 0).astype(np.int8)
+        self.kinds[np.isposinf(values)] = 3
+        norm = model.norm(values)
+        self.rgb = colorize(norm, model.cmap)
+        self.rgb[self.kinds == 2] = MISSING_RGB
+        self.level = np.nan_to_num(norm, nan=0.0)
+        self.geo = geo
+        self.mono = model.mono
+        self.cursor = None
+        if model.cursor is not None:
+            self.cursor = (geo.shown_row(model.cursor[0]), geo.shown_col(model.cursor[1]))
+
+    def _color(self, r: int, c: int) -> tuple[int, int, int]:
+        return tuple(int(x) for x in self.rgb[r, c])
+
+    def _glyph(self, r: int, c: int, width: int) -> Segment:
+        kind = int(self.kinds[r, c])
+        is_cursor = self.cursor == (r, c)
+        if self.mono:
+            if is_cursor:
+                return Segment(_cursor_text(width), Style(reverse=True, bold=True))
+            if kind in (1, 2):
+                return Segment((NAN_GLYPH if kind == 1 else MISSING_GLYPH) * width)
+            shade = SHADES[min(len(SHADES) - 1, int(self.level[r, c] * (len(SHADES) - 1) + 0.5))]
+            return Segment(shade * width)
+        bg = self._color(r, c)
+        if is_cursor:
+            return Segment(_cursor_text(width), _style(_contrast(bg), bg, True))
+        if kind == 1:
+            return Segment(NAN_GLYPH * width, _style((235, 90, 90), NAN_RGB))
+        if kind == 2:
+            return Segment(MISSING_GLYPH * width, _style((170, 170, 170), MISSING_RGB))
+        if kind in (3, 4):
+            return Segment(("+" if kind == 3 else "-") * width, _style(_contrast(bg), bg, True))
+        return Segment(" " * width, _style(None, bg))
+
+    def line(self, y: int) -> list[Segment]:
+        geo = self.geo
+        cols = geo.shown_cols
+        if geo.half_rows:
+            top, bottom = 2 * y, 2 * y + 1
+            out = []
+            width = int(geo.col_chars)
+            for c in range(cols):
+                if self.cursor in ((top, c), (bottom, c)):
+                    out.append(self._glyph(self.cursor[0], c, width))
+                elif bottom >= geo.shown_rows:
+                    out.append(Segment("▀" * width, _style(self._color(top, c), None)))
+                else:
+                    out.append(Segment("▀" * width, _style(self._color(top, c), self._color(bottom, c))))
+            return out
+        if geo.half_cols:
+            out = []
+            for x in range(0, cols, 2):
+                if self.cursor in ((y, x), (y, x + 1)):
+                    out.append(self._glyph(y, self.cursor[1], 1))
+                elif x + 1 >= cols:
+                    out.append(Segment("▌", _style(self._color(y, x), None)))
+                else:
+                    out.append(Segment("▌", _style(self._color(y, x), self._color(y, x + 1))))
+            return out
+        width = int(geo.col_chars)
+        return [self._glyph(y, c, width) for c in range(cols)]
+
+
+def _aggregate_kind(kinds: np.ndarray, geo: Geometry) -> np.ndarray:
+    """For all-non-finite blocks: missing if any cell is missing, else NaN."""
+    if not geo.aggregated:
+        return kinds
+    miss = aggregate_max((kinds == 2).astype(np.float64), geo.row_group, geo.col_group)
+    return np.where(miss > 0, 2, 1)
+
+
+def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayout:
+    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer)."""
+    n_rows, n_cols = model.values.shape
+    label_w = _row_title_width(model.row_labels, model.row_name)
+    room_w = max(1, width - label_w - 1)
+    chrome = 5  # title, column ticks, axis name, colorbar, colorbar ticks
+    room_h = max(1, height - chrome)
+    geo = fit_geometry(
+        n_rows, n_cols, room_w, room_h, allow_half=not model.mono, max_col_chars=_max_col_chars(model)
+    )
+    map_x = label_w + 1
+    notes = []
+    title = _fit(model.title, width)
+    if len(title) <= geo.width:
+        head = [Segment(_fit(model.row_name, label_w).rjust(label_w) + " ", DIM),
+                Segment(title.center(geo.width).rstrip(), Style(bold=True))]
+    else:
+        head = [Segment(title, Style(bold=True))]
+    lines: list[list[Segment]] = [head]
+    map_y = len(lines)
+    painter = _CellPainter(model, geo)
+    cursor_row = model.cursor[0] if model.cursor else None
+    for y in range(geo.height):
+        rows_here = _rows_on_line(geo, y)
+        label = _row_label(model, geo, y)
+        style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
+        lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
+    lines.extend([Segment(" " * map_x + ticks, DIM)] for ticks in _col_ticks(model, geo))
+    name_line = _fit(model.col_name, geo.width)
+    lines.append([Segment(" " * map_x + name_line.center(geo.width).rstrip(), DIM)])
+    note = geo.note(model.row_name + "s", model.col_name + "s")
+    if note:
+        notes.append(note)
+    lines.extend(_colorbar(model, width, map_x, geo.width))
+    if model.norm.note:
+        notes.append(model.norm.note)
+    for n in notes:
+        lines.append([Segment(_fit("note: " + n, width), Style(color="yellow"))])
+    return HeatmapLayout(lines, geo, map_x, map_y, width, notes)
+
+
+def _max_col_chars(model: HeatmapModel) -> int:
+    """Cells may widen past 2 characters only so that few categorical labels fit."""
+    labels = model.col_labels
+    if not labels or all(x.lstrip("-").replace(".", "", 1).isdigit() for x in labels):
+        return 2
+    return max(2, min(9, max(len(x) for x in labels) + 1))
+
+
+def _rows_on_line(geo: Geometry, y: int) -> range:
+    first_shown = 2 * y if geo.half_rows else y
+    last_shown = first_shown + (2 if geo.half_rows else 1)
+    return range(first_shown * geo.row_group, min(geo.n_rows, last_shown * geo.row_group))
+
+
+def _row_label(model: HeatmapModel, geo: Geometry, y: int) -> str:
+    """The label of the first data row drawn on line ``y``."""
+    return model.row_labels[_rows_on_line(geo, y).start]
+
+
+def _col_ticks(model: HeatmapModel, geo: Geometry) -> list[str]:
+    """One line of column tick labels; two staggered lines when a few wide labels collide."""
+    spacing = float(geo.col_chars) * geo.col_group
+    width = max(geo.width, 1) + 8
+
+    def x_of(i: int) -> int:
+        return int(geo.shown_col(i) * geo.col_chars)
+
+    labels = model.col_labels
+    widest = max((len(x) for x in labels), default=1)
+    if geo.n_cols <= 16 and geo.col_group == 1 and widest + 1 > spacing and widest + 1 <= 2 * spacing:
+        even = [(x_of(i), labels[i]) for i in range(0, geo.n_cols, 2)]
+        odd = [(x_of(i), labels[i]) for i in range(1, geo.n_cols, 2)]
+        return [place_labels(width, even).rstrip(), place_labels(width, odd).rstrip()]
+    return [axis_tick_line(geo.n_cols, x_of, spacing, labels, width).rstrip()]
+
+
+def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:
+    title = printable(model.value_title)
+    bar_w = max(10, min(COLORBAR_MAX, map_w, width - 2))
+    norm = model.norm
+    levels = np.linspace(0.0, 1.0, bar_w)
+    if model.mono:
+        bar = [Segment("".join(SHADES[int(l * (len(SHADES) - 1) + 0.5)] for l in levels))]
+    else:
+        rgb = colorize(levels, model.cmap)
+        bar = [Segment(" ", _style(None, tuple(int(x) for x in c))) for c in rgb]
+    if len(title) + 1 + bar_w <= width and len(title) < map_x + 40:
+        indent = max(map_x, len(title) + 1)
+        head = [Segment(title.rjust(indent - 1) + " ", Style(bold=True))] + bar
+    else:
+        indent = map_x if map_x + bar_w <= width else 0
+        head = [Segment(" " * indent)] + bar
+    count = max(2, min(6, bar_w // 6))
+    ticks = norm.ticks(count)
+    items = [(indent + round(i * (bar_w - 1) / (count - 1)), format_tick(t)) for i, t in enumerate(ticks)]
+    items = [(max(indent, x - len(t) // 2) if i else x, t) for i, (x, t) in enumerate(items)]
+    last_x, last_t = items[-1]
+    items[-1] = (min(last_x, width - len(last_t)), last_t)
+    tick_line = place_labels(width, items).rstrip()
+    out = [head, [Segment(tick_line, DIM)]]
+    if len(head) > 1 and head[0].text.strip() == "":
+        out.insert(0, [Segment(title, Style(bold=True))])
+    return out

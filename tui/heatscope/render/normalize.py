@@ -1,0 +1,139 @@
+"""Color range modes and normalization of values to [0, 1].
+
+Modes: ``file`` (the dataset's valid range), ``global`` (min/max over every slice, from a
+background scan), ``slice`` (this slice's min/max), ``percentile`` (2-98 % of this slice),
+``log`` (log10 between the smallest positive and the largest value), ``diverging``
+(symmetric around a center: the file's ``center`` attribute, else 0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from heatscope.data.scan import ScanResult
+from heatscope.data.values import ValueInfo
+
+RANGE_MODES = ("file", "global", "slice", "percentile", "log", "diverging")
+PERCENTILES = (2.0, 98.0)
+
+
+@dataclass(frozen=True)
+class Norm:
+    """The range actually used for colors, and how values map into it."""
+
+    vmin: float
+    vmax: float
+    mode: str = "slice"
+    log: bool = False
+    center: float | None = None
+    note: str = ""  # e.g. "global range pending: using slice"
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Values -> [0, 1] (clipped); NaN stays NaN; +/-Inf go to the ends."""
+        v = np.asarray(values, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self.log:
+                lo, hi = math.log10(self.vmin), math.log10(self.vmax)
+                out = (np.log10(np.where(v > 0, v, self.vmin)) - lo) / (hi - lo)
+            else:
+                out = (v - self.vmin) / (self.vmax - self.vmin)
+        out = np.clip(out, 0.0, 1.0)
+        out[np.isnan(v)] = np.nan
+        return out
+
+    def ticks(self, count: int = 6) -> list[float]:
+        """Evenly spaced colorbar tick values (in log space for log mode)."""
+        if self.log:
+            return [10 ** x for x in np.linspace(math.log10(self.vmin), math.log10(self.vmax), count)]
+        return [float(x) for x in np.linspace(self.vmin, self.vmax, count)]
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64)
+    return v[np.isfinite(v)]
+
+
+def _widen(lo: float, hi: float) -> tuple[float, float]:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return 0.0, 1.0
+    if hi > lo:
+        return lo, hi
+    pad = abs(lo) * 0.5 or 0.5
+    return lo - pad, hi + pad
+
+
+def available_modes(value: ValueInfo) -> tuple[str, ...]:
+    """Range modes that make sense for this dataset (``file`` only when it gives one)."""
+    has_file = value.valid_min is not None or value.valid_max is not None
+    return tuple(m for m in RANGE_MODES if m != "file" or has_file)
+
+
+def default_mode(value: ValueInfo) -> str:
+    """The file's range when it has one; diverging when it names a center; else global."""
+    if value.valid_min is not None or value.valid_max is not None:
+        return "file"
+    if value.center is not None:
+        return "diverging"
+    return "global"
+
+
+def compute_norm(
+    mode: str,
+    values: np.ndarray,
+    value: ValueInfo,
+    scan: ScanResult | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> Norm:
+    """The color range for ``mode`` over this slice (and the global scan, when done).
+
+    Explicit ``vmin``/``vmax`` (from the command line) override either end in every mode.
+    """
+    finite = _finite(values)
+    s_lo = float(finite.min()) if finite.size else math.nan
+    s_hi = float(finite.max()) if finite.size else math.nan
+    note = ""
+    log = False
+    center = None
+    if mode == "file":
+        lo = value.valid_min if value.valid_min is not None else s_lo
+        hi = value.valid_max if value.valid_max is not None else s_hi
+    elif mode == "global":
+        if scan is not None and scan.count:
+            lo, hi = scan.min, scan.max
+        else:
+            lo, hi, note = s_lo, s_hi, "global range pending: slice range shown"
+    elif mode == "percentile":
+        if finite.size:
+            lo, hi = (float(x) for x in np.percentile(finite, PERCENTILES))
+        else:
+            lo, hi = s_lo, s_hi
+    elif mode == "log":
+        positive = finite[finite > 0]
+        log = True
+        if positive.size:
+            lo, hi = float(positive.min()), float(positive.max())
+        else:
+            lo, hi, note = 1.0, 10.0, "no positive values for a log scale"
+        if not hi > lo:
+            lo, hi = lo / 10.0, hi * 10.0
+    elif mode == "diverging":
+        center = value.center if value.center is not None else 0.0
+        if value.valid_min is not None and value.valid_max is not None:
+            half = max(abs(value.valid_min - center), abs(value.valid_max - center))
+        else:
+            half = float(np.abs(finite - center).max()) if finite.size else 1.0
+        half = half or 1.0
+        lo, hi = center - half, center + half
+    else:
+        lo, hi = s_lo, s_hi
+        mode = "slice"
+    lo = vmin if vmin is not None else lo
+    hi = vmax if vmax is not None else hi
+    if log and lo <= 0:
+        lo, note = (hi / 1000.0 if hi > 0 else 1.0), "log scale needs a positive minimum"
+    lo, hi = _widen(lo, hi)
+    return Norm(lo, hi, mode=mode, log=log, center=center, note=note)

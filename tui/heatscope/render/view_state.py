@@ -1,0 +1,112 @@
+"""What is on screen: dataset, selection, cursor, colormap and range mode (headless)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from heatscope.data.catalog import DatasetInfo
+from heatscope.data.selection import Selection, resolve_selection
+from heatscope.data.slices import relative_load_view
+from heatscope.errors import HeatscopeError
+from heatscope.render.normalize import available_modes, default_mode
+
+
+@dataclass(frozen=True)
+class ViewState:
+    file_index: int
+    info: DatasetInfo  # as presented (the relative-load view of counts when derived)
+    selection: Selection
+    cursor: tuple[int, int] = (0, 0)
+    cmap: str = "viridis"
+    range_mode: str = "slice"
+    derived: bool = False
+    step_axis: int | None = None  # the axis [ and ] step
+    vmin: float | None = None
+    vmax: float | None = None
+
+    @property
+    def slice_key(self) -> tuple:
+        return (self.file_index, self.info.path, self.derived, self.selection.identity)
+
+    def stepped(self) -> tuple[int, ...]:
+        return self.selection.stepped_axes
+
+    def second_step_axis(self) -> int | None:
+        """The axis ``{``/``}`` step: the first stepped axis other than ``step_axis``."""
+        others = [a for a in self.stepped() if a != self.step_axis]
+        return others[0] if others else None
+
+    def with_selection(self, sel: Selection) -> ViewState:
+        """New selection; the cursor keeps its cell (clamped), the step axis stays valid."""
+        row = min(self.cursor[0], sel.n_rows - 1)
+        col = min(self.cursor[1], sel.n_cols - 1)
+        step = self.step_axis if self.step_axis in sel.stepped_axes else primary_step_axis(self.info, sel)
+        return replace(self, selection=sel, cursor=(row, col), step_axis=step)
+
+    def transposed(self) -> ViewState:
+        if self.selection.row_axis is None:
+            return self
+        state = self.with_selection(self.selection.transposed())
+        return replace(state, cursor=(self.cursor[1], self.cursor[0]))
+
+    def cycle_range(self) -> ViewState:
+        modes = available_modes(self.info.value)
+        i = modes.index(self.range_mode) if self.range_mode in modes else -1
+        return replace(self, range_mode=modes[(i + 1) % len(modes)])
+
+
+def primary_step_axis(info: DatasetInfo, sel: Selection) -> int | None:
+    """The stepped axis named like "layer", else the innermost stepped axis."""
+    stepped = sel.stepped_axes
+    for a in stepped:
+        if "layer" in info.axes[a].name.casefold():
+            return a
+    return stepped[-1] if stepped else None
+
+
+def view_title(info: DatasetInfo, sel: Selection) -> str:
+    """Seed-style title from the stepped axes: ``Aux-Loss-Free Layer 9``.
+
+    Text labels stand alone; numeric ones are prefixed by the axis name. A 2-D dataset is
+    titled by its long_name or name.
+    """
+    parts = []
+    for a in sel.stepped_axes:
+        axis = info.axes[a]
+        label = axis.label(sel.index[a])
+        parts.append(f"{axis.name.replace('_', ' ').title()} {label}" if axis.numeric else label)
+    return " ".join(parts) if parts else (info.value.long_name or info.name)
+
+
+def initial_state(
+    file_index: int,
+    info: DatasetInfo,
+    picks: dict[str, str] | None = None,
+    cmap: str | None = None,
+    range_mode: str | None = None,
+    derived: bool | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> ViewState:
+    """The view a dataset opens on: last two axes shown, picks applied, file's defaults."""
+    view = relative_load_view(info)
+    use_derived = bool(view) if derived is None else bool(derived and view)
+    shown = view if use_derived and view else info
+    try:
+        sel = resolve_selection(shown.axes, dict(info.default_picks))
+    except HeatscopeError:  # a stale default_select in the file is not fatal
+        sel = resolve_selection(shown.axes, {})
+    sel = resolve_selection(shown.axes, picks or {}, base=sel)
+    modes = available_modes(shown.value)
+    mode = range_mode if range_mode in modes else default_mode(shown.value)
+    return ViewState(
+        file_index=file_index,
+        info=shown,
+        selection=sel,
+        cmap=cmap or shown.value.colormap,
+        range_mode=mode,
+        derived=use_derived,
+        step_axis=primary_step_axis(shown, sel),
+        vmin=vmin,
+        vmax=vmax,
+    )
