@@ -110,11 +110,39 @@ def parse_picks(items: Sequence[str]) -> dict[str, str]:
     return picks
 
 
+def _preflight(paths, dataset: str | None, picks: dict[str, str]) -> None:
+    """Fail before the screen opens when the file, --dataset or --select cannot work."""
+    from heatscope.data.catalog import build_catalog
+    from heatscope.data.opening import open_hdf5
+    from heatscope.render.view_state import initial_state
+
+    errors = []
+    for path in paths:
+        try:
+            with open_hdf5(path) as f:
+                catalog = build_catalog(f)
+        except HeatscopeError as exc:
+            errors.append(exc)
+            continue
+        info = catalog.find(dataset) if dataset else catalog.default_dataset()
+        if info is None:
+            continue
+        if not info.viewable:
+            raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{path}:{info.path}")
+        initial_state(0, info, picks)  # raises for an unknown axis or label
+        return
+    if errors and len(errors) == len(paths):
+        raise errors[0]
+    if dataset:
+        raise HeatscopeError(f"no dataset named {dataset!r} in the given files")
+    raise HeatscopeError("no viewable dataset in the given files")
+
+
 def run_tui(args: argparse.Namespace) -> int:
     """Validate the command line, then run the inspector; returns its exit status."""
     from pathlib import Path
 
-    from heatscope.data.opening import open_hdf5, resolve_inputs
+    from heatscope.data.opening import resolve_inputs
 
     if args.paths:
         paths = resolve_inputs(args.paths)
@@ -122,8 +150,9 @@ def run_tui(args: argparse.Namespace) -> int:
         from heatscope.samples.bundled import bundled_samples_dir
 
         paths = resolve_inputs([str(bundled_samples_dir())])
-    if len(paths) == 1:
-        open_hdf5(paths[0]).close()  # a bad single file fails here with one line
+    picks = parse_picks(args.select)
+    if len(paths) == 1 or args.dataset or picks:
+        _preflight(paths, args.dataset, picks)
     if args.cmap:
         from heatscope.render.colormaps import lut
 
@@ -135,7 +164,7 @@ def run_tui(args: argparse.Namespace) -> int:
     from heatscope.inspector.app import LaunchOptions, create_app
 
     app = create_app(LaunchOptions(
-        paths=paths, dataset=args.dataset, picks=parse_picks(args.select), cmap=args.cmap,
+        paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
         range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
         screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
     ))

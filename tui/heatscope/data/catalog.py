@@ -67,6 +67,7 @@ class Catalog:
     groups: list[str] = field(default_factory=list)
     datasets: list[DatasetInfo] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    preferred: str | None = None  # the root attribute "default_dataset"
 
     def viewable(self) -> list[DatasetInfo]:
         return [d for d in self.datasets if d.viewable]
@@ -81,7 +82,11 @@ class Catalog:
         return matches[0] if len(matches) == 1 else None
 
     def default_dataset(self) -> DatasetInfo | None:
-        """The dataset to open first: the first viewable non-scale with the most dimensions."""
+        """The dataset to open first: the file's ``default_dataset`` attribute when it names a
+        viewable dataset, else the first viewable non-scale with the most dimensions."""
+        chosen = self.find(self.preferred) if self.preferred else None
+        if chosen is not None and chosen.viewable:
+            return chosen
         candidates = [d for d in self.datasets if d.viewable and not d.is_scale]
         if not candidates:
             candidates = self.viewable()
@@ -145,6 +150,8 @@ def _object_key(obj: h5py.HLObject) -> tuple:
 def build_catalog(f: h5py.File) -> Catalog:
     """Walk every group of ``f`` (following soft and external links safely) and list datasets."""
     catalog = Catalog(path=Path(f.filename))
+    if "default_dataset" in f.attrs:
+        catalog.preferred = attr_text(f.attrs["default_dataset"])
     seen: dict[tuple, str] = {_object_key(f): "/"}
     _walk(f, "/", catalog, seen, depth=0)
     return catalog

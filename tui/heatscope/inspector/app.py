@@ -169,7 +169,7 @@ class HeatscopeApp(App[int]):
         good = [i for i, f in enumerate(files) if f.catalog is not None]
         bad = [f.error for f in files if f.catalog is None]
         if not good:
-            self.exit(2, message=f"heatscope: error: {bad[0] if bad else 'no files'}")
+            self.exit(return_code=2, message=f"heatscope: error: {bad[0] if bad else 'no files'}")
             return
         for error in bad:
             self.notify(error or "", title="Cannot open", severity="error", markup=False)
@@ -177,7 +177,7 @@ class HeatscopeApp(App[int]):
             file_index, info = self._initial_dataset(good)
             self.open_dataset(file_index, info, self.options.picks, first=True)
         except HeatscopeError as exc:
-            self.exit(2, message=f"heatscope: error: {exc}")
+            self.exit(return_code=2, message=f"heatscope: error: {exc}")
 
     def _initial_dataset(self, good: list[int]) -> tuple[int, DatasetInfo]:
         wanted = self.options.dataset

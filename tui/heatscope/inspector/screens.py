@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -15,7 +15,7 @@ from heatscope.inspector.keys import KEYS
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
-{name} > Vertical {{ width: auto; max-width: 90%; height: auto; max-height: 90%;
+{name} > Vertical {{ width: {width}; max-width: 95%; height: auto; max-height: 95%;
     border: round $accent; background: $surface; padding: 0 1; }}
 """
 
@@ -23,7 +23,7 @@ MODAL_CSS = """
 class HelpScreen(ModalScreen[None]):
     """Every key heatscope understands."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="HelpScreen")
+    DEFAULT_CSS = MODAL_CSS.format(name="HelpScreen", width=96)
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
@@ -34,14 +34,14 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key, what)
         with Vertical():
             yield Label(Text("heatscope keys", style="bold"))
-            yield Static(table)
+            yield VerticalScroll(Static(table))
             yield Label(Text("escape closes", style="dim"))
 
 
 class GoToScreen(ModalScreen[str | None]):
     """Type an axis and a label or index, e.g. ``layer 18``."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="GoToScreen") + "GoToScreen Input { width: 60; }"
+    DEFAULT_CSS = MODAL_CSS.format(name="GoToScreen", width=64)
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, hint: str) -> None:
@@ -63,7 +63,7 @@ class GoToScreen(ModalScreen[str | None]):
 class ChoiceScreen(ModalScreen[int | None]):
     """Pick one option from a list (displayed axes, step axis)."""
 
-    DEFAULT_CSS = MODAL_CSS.format(name="ChoiceScreen")
+    DEFAULT_CSS = MODAL_CSS.format(name="ChoiceScreen", width=60)
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, options: list[str]) -> None:

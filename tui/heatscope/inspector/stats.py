@@ -11,7 +11,7 @@ class StatsPanel(VerticalScroll):
     """Slice stats, balance metrics, hottest cells and the cursor cell."""
 
     DEFAULT_CSS = """
-    StatsPanel { width: 30; border-left: vkey $foreground 30%; padding: 0 1; }
+    StatsPanel { width: 30; border-left: vkey $foreground 30%; padding: 0 0 0 1; scrollbar-size-vertical: 1; }
     StatsPanel > Static { width: 100%; }
     """
 

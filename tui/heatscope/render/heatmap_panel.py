@@ -205,7 +205,7 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         label = _row_label(model, geo, y)
         style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
-    lines.extend([Segment(" " * map_x + ticks, DIM)] for ticks in _col_ticks(model, geo))
+    lines.extend([Segment(" " * map_x + ticks, DIM)] for ticks in _col_ticks(model, geo, width - map_x))
     name_line = _fit(model.col_name, geo.width)
     lines.append([Segment(" " * map_x + name_line.center(geo.width).rstrip(), DIM)])
     note = geo.note(model.row_name + "s", model.col_name + "s")
@@ -238,10 +238,10 @@ def _row_label(model: HeatmapModel, geo: Geometry, y: int) -> str:
     return model.row_labels[_rows_on_line(geo, y).start]
 
 
-def _col_ticks(model: HeatmapModel, geo: Geometry) -> list[str]:
+def _col_ticks(model: HeatmapModel, geo: Geometry, room: int) -> list[str]:
     """One line of column tick labels; two staggered lines when a few wide labels collide."""
     spacing = float(geo.col_chars) * geo.col_group
-    width = max(geo.width, 1) + 8
+    width = max(1, min(room, geo.width + 8))
 
     def x_of(i: int) -> int:
         return int(geo.shown_col(i) * geo.col_chars)
@@ -271,10 +271,9 @@ def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[l
     else:
         indent = map_x if map_x + bar_w <= width else 0
         head = [Segment(" " * indent)] + bar
-    count = max(2, min(6, bar_w // 6))
-    ticks = norm.ticks(count)
-    items = [(indent + round(i * (bar_w - 1) / (count - 1)), format_tick(t)) for i, t in enumerate(ticks)]
-    items = [(max(indent, x - len(t) // 2) if i else x, t) for i, (x, t) in enumerate(items)]
+    ticks = norm.ticks(max(2, min(6, bar_w // 5)))
+    items = [(indent + round(norm.position(t) * (bar_w - 1)), format_tick(t)) for t in ticks]
+    items = [(max(indent, x - len(t) // 2), t) for x, t in items]
     last_x, last_t = items[-1]
     items[-1] = (min(last_x, width - len(last_t)), last_t)
     tick_line = place_labels(width, items).rstrip()

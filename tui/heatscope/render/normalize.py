@@ -44,11 +44,28 @@ class Norm:
         out[np.isnan(v)] = np.nan
         return out
 
-    def ticks(self, count: int = 6) -> list[float]:
-        """Evenly spaced colorbar tick values (in log space for log mode)."""
+    def ticks(self, max_count: int = 6) -> list[float]:
+        """Round colorbar tick values inside the range (1, 2, 2.5, 5 x 10^k apart), at most
+        ``max_count``; decades (or evenly spaced in log space) for log mode."""
+        max_count = max(2, max_count)
         if self.log:
-            return [10 ** x for x in np.linspace(math.log10(self.vmin), math.log10(self.vmax), count)]
-        return [float(x) for x in np.linspace(self.vmin, self.vmax, count)]
+            lo, hi = math.log10(self.vmin), math.log10(self.vmax)
+            decades = [10.0 ** k for k in range(math.ceil(lo), math.floor(hi) + 1)]
+            if 2 <= len(decades) <= max_count:
+                return decades
+            return [10 ** x for x in np.linspace(lo, hi, max_count)]
+        span = self.vmax - self.vmin
+        magnitude = 10 ** math.floor(math.log10(span / max_count)) if span > 0 else 1.0
+        for factor in (1, 2, 2.5, 5, 10, 20, 25, 50):
+            step = magnitude * factor
+            first, last = math.ceil(self.vmin / step - 1e-9), math.floor(self.vmax / step + 1e-9)
+            if last - first + 1 <= max_count:
+                return [round(k * step, 12) for k in range(first, last + 1)]
+        return [self.vmin, self.vmax]
+
+    def position(self, value: float) -> float:
+        """Where ``value`` sits on the colorbar, 0..1."""
+        return float(self(np.array([value]))[0])
 
 
 def _finite(values: np.ndarray) -> np.ndarray:

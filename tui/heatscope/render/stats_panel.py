@@ -26,12 +26,17 @@ def fmt(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits - 1}f}".rstrip("0").rstrip(".") or "0"
 
 
-def _pairs(rows: list[tuple[str, str]]) -> Table:
+def _pairs(rows: list[tuple[str, str]], columns: int = 1) -> Table:
+    """A key/value grid, ``columns`` pairs per line."""
     table = Table.grid(padding=(0, 1))
-    table.add_column(style="dim", no_wrap=True)
-    table.add_column(no_wrap=True, overflow="ellipsis")
-    for key, value in rows:
-        table.add_row(Text(key), Text(printable(value)))
+    for _ in range(columns):
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(no_wrap=True, overflow="ellipsis")
+    for i in range(0, len(rows), columns):
+        cells: list[Text] = []
+        for key, value in rows[i : i + columns]:
+            cells += [Text(key), Text(printable(value))]
+        table.add_row(*cells)
     return table
 
 
@@ -45,7 +50,7 @@ def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
         (f"{prefix}CV", fmt(load.cv, 3)),
         (f"{prefix}entropy", fmt(load.entropy, 3)),
         (f"{prefix}Gini", fmt(load.gini, 3)),
-        (f"{prefix}dead <0.1", str(load.dead)),
+        (f"{prefix}dead", str(load.dead)),
     ]
 
 
@@ -58,20 +63,7 @@ def stats_renderable(
 ) -> RenderableType:
     """Slice stats, balance metrics, hottest cells, per-row lines, cursor cell, color range."""
     b = summary.basic
-    parts: list[RenderableType] = [_heading("Slice")]
-    parts.append(_pairs([
-        ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),
-        ("NaN", str(b.n_nan)), ("Inf", str(b.n_inf)), ("missing", str(b.n_missing)),
-    ]))
-    if summary.load is not None:
-        parts.append(_heading(f"Balance (mean of {summary.load_along})"))
-        parts.append(_pairs(_load_rows(summary.load)))
-    if summary.hottest:
-        parts.append(_heading("Hottest"))
-        parts.append(_pairs([(fmt(h.cell.value), f"{h.row_label} · {h.col_label}") for h in summary.hottest]))
-    if summary.lines:
-        parts.append(_heading("Rows: mean, peak"))
-        parts.append(_pairs([(line.label, f"{fmt(line.mean, 3)} @ {line.peak_label}") for line in summary.lines]))
+    parts: list[RenderableType] = []
     if cursor is not None:
         parts.append(_heading("Cursor"))
         value = "missing" if cursor.missing else fmt(cursor.value, 5)
@@ -79,8 +71,22 @@ def stats_renderable(
         rb = cursor.row_basic
         rows = [("row mean", fmt(rb.mean)), ("row max", fmt(rb.max))]
         if cursor.row_load is not None:
-            rows += _load_rows(cursor.row_load, "row ")[:2]
-        parts.append(_pairs(rows))
+            rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
+        parts.append(_pairs(rows, columns=2))
+    parts.append(_heading("Slice"))
+    parts.append(_pairs([
+        ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),
+    ], columns=2))
+    parts.append(_pairs([("NaN", str(b.n_nan)), ("Inf", str(b.n_inf)), ("missing", str(b.n_missing))], columns=3))
+    if summary.load is not None:
+        parts.append(_heading(f"Balance (mean of {summary.load_along})"))
+        parts.append(_pairs(_load_rows(summary.load), columns=2))
+    if summary.lines:
+        parts.append(_heading("Rows: mean @ peak"))
+        parts.append(_pairs([(line.label, f"{fmt(line.mean, 3)} @ {line.peak_label}") for line in summary.lines]))
+    if summary.hottest:
+        parts.append(_heading("Hottest"))
+        parts.append(_pairs([(fmt(h.cell.value), f"{h.row_label} · {h.col_label}") for h in summary.hottest]))
     parts.append(_heading("Colors"))
     rng = f"{format_tick(norm.vmin)} .. {format_tick(norm.vmax)}"
     color_rows = [("range", f"{norm.mode} {rng}"), ("cmap", cmap)]

@@ -33,14 +33,13 @@ def place_labels(width: int, items: Sequence[tuple[int, str]]) -> str:
     line = [" "] * width
     cursor = 0
     for x, text in items:
+        text = text[:width]
         start = max(x, cursor)
-        if start >= width or start + len(text) > width:
-            if start < width and x == items[0][0]:
-                text = text[: width - start]
-            else:
-                continue
-        for i, ch in enumerate(text):
-            line[start + i] = ch
+        if start + len(text) > width:  # pull a label at the right edge back inside
+            start = max(cursor, width - len(text))
+        if start + len(text) > width:
+            continue
+        line[start : start + len(text)] = list(text)
         cursor = start + len(text) + 1
     return "".join(line)
 

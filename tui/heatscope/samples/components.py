@@ -49,6 +49,7 @@ def write(path, seed: int = 4) -> None:
     rng = np.random.default_rng(seed)
     values = (design() + rng.normal(0.0, 0.0015, (N_LAYERS, len(COMPONENTS)))).astype(np.float32)
     with new_file(path) as f:
+        f.attrs["default_dataset"] = "component_score"
         f.attrs["title"] = "Per-layer, per-component score"
         layer = add_scale(f, "layer", list(range(N_LAYERS)))
         component = add_scale(f, "component", COMPONENTS)

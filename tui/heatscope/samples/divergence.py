@@ -37,6 +37,7 @@ def write(path, seed: int = 3) -> None:
     per_prompt = per_prompt.astype(np.float32)
     average = per_prompt.mean(axis=0, dtype=np.float64).astype(np.float32)
     with new_file(path) as f:
+        f.attrs["default_dataset"] = "js_divergence"
         f.attrs["title"] = "Average JS divergence across layers (factual recall positions)"
         position = add_scale(f, "position", POSITIONS)
         layer = add_scale(f, "layer", list(range(N_LAYERS)))

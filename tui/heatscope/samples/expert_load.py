@@ -82,6 +82,7 @@ def write(path) -> None:
     counts = token_counts()
     relative = (counts * N_EXPERTS / counts.sum(axis=-1, keepdims=True)).astype(np.float32)
     with new_file(path) as f:
+        f.attrs["default_dataset"] = "relative_expert_load"
         f.attrs["title"] = "Relative expert load, aux-loss-based vs aux-loss-free (DeepSeek-V3 Fig. 9/10 style)"
         scales = [
             add_scale(f, "variant", VARIANTS),

@@ -37,6 +37,7 @@ def write(path) -> None:
     """Write the training-progress sample to ``path``."""
     counts = simulate()
     with new_file(path) as f:
+        f.attrs["default_dataset"] = "expert_token_counts"
         f.attrs["title"] = "Aux-loss-free balancing during training (simulated)"
         step = add_scale(f, "step", list(range(0, N_STEPS * STEP_EVERY, STEP_EVERY)))
         layer = add_scale(f, "layer", list(range(1, N_LAYERS + 1)))
