@@ -110,29 +110,34 @@ def parse_picks(items: Sequence[str]) -> dict[str, str]:
     return picks
 
 
-def _preflight(paths, dataset: str | None, picks: dict[str, str]) -> None:
-    """Fail before the screen opens when the file, --dataset or --select cannot work."""
-    from heatscope.data.catalog import build_catalog
-    from heatscope.data.opening import open_hdf5
+def _preflight(paths, dataset: str | None, picks: dict[str, str]):
+    """Open and catalog the files and read the first slice before the screen opens, failing
+    with one line when the files, --dataset or --select cannot work. The app reuses the
+    session, so its first frame already has the heatmap."""
+    from heatscope.data.session import Session
     from heatscope.render.view_state import initial_state
 
-    errors = []
-    for path in paths:
-        try:
-            with open_hdf5(path) as f:
-                catalog = build_catalog(f)
-        except HeatscopeError as exc:
-            errors.append(exc)
-            continue
-        info = catalog.find(dataset) if dataset else catalog.default_dataset()
+    session = Session(paths)
+    files = session.open_all()
+    good = [f for f in files if f.catalog is not None]
+    if not good:
+        session.close()
+        raise HeatscopeError(files[0].error or "cannot open")
+    for f in good:
+        info = f.catalog.find(dataset) if dataset else f.catalog.default_dataset()
         if info is None:
             continue
         if not info.viewable:
-            raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{path}:{info.path}")
-        initial_state(0, info, picks)  # raises for an unknown axis or label
-        return
-    if errors and len(errors) == len(paths):
-        raise errors[0]
+            session.close()
+            raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{f.path}:{info.path}")
+        try:
+            state = initial_state(files.index(f), info, picks)
+            session.read(state.file_index, state.info, state.selection, state.derived)
+        except HeatscopeError:  # an unknown axis or label, or an unreadable slice
+            session.close()
+            raise
+        return session
+    session.close()
     if dataset:
         raise HeatscopeError(f"no dataset named {dataset!r} in the given files")
     raise HeatscopeError("no viewable dataset in the given files")
@@ -151,8 +156,6 @@ def run_tui(args: argparse.Namespace) -> int:
 
         paths = resolve_inputs([str(bundled_samples_dir())])
     picks = parse_picks(args.select)
-    if len(paths) == 1 or args.dataset or picks:
-        _preflight(paths, args.dataset, picks)
     if args.cmap:
         from heatscope.render.colormaps import lut
 
@@ -161,12 +164,14 @@ def run_tui(args: argparse.Namespace) -> int:
         raise HeatscopeError("--vmin must be below --vmax")
     if args.screenshot_dir and not Path(args.screenshot_dir).is_dir():
         raise HeatscopeError("not a directory", args.screenshot_dir)
+    session = _preflight(paths, args.dataset, picks)
     from heatscope.inspector.app import LaunchOptions, create_app
 
     app = create_app(LaunchOptions(
         paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
         range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
         screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
+        session=session,
     ))
     result = app.run()
     return app.return_code or (result if isinstance(result, int) else 0)

@@ -58,14 +58,22 @@ class Session:
         except (KeyError, OSError) as exc:
             raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
 
-    def read(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False) -> SliceData:
-        """The decoded slice, from the cache when it was read recently."""
+    def cached(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False) -> SliceData | None:
+        """The slice if it was read recently (never touches the disk), else None."""
         key = (file_index, info.path, derived, sel.identity)
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                cached = self._cache[key]
-                return SliceData(cached.values, cached.missing, sel)
+            if key not in self._cache:
+                return None
+            self._cache.move_to_end(key)
+            hit = self._cache[key]
+        return SliceData(hit.values, hit.missing, sel)
+
+    def read(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False) -> SliceData:
+        """The decoded slice, from the cache when it was read recently."""
+        hit = self.cached(file_index, info, sel, derived)
+        if hit is not None:
+            return hit
+        key = (file_index, info.path, derived, sel.identity)
         data = read_slice(self.dataset(file_index, info), info, sel, derived)
         with self._lock:
             self._cache[key] = data

@@ -7,6 +7,8 @@ step axis, prefetched into the session's cache) and scanning for the global colo
 
 from __future__ import annotations
 
+# Modules not needed for the first frame (stats, scans, modal screens) are imported where
+# they are used: every millisecond of import delays the first heatmap.
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,27 +17,22 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from heatscope.data.catalog import DatasetInfo
-from heatscope.data.scan import ScanCancelled, ScanResult, scan_dataset
 from heatscope.data.selection import resolve_selection
 from heatscope.data.session import Session
 from heatscope.data.slices import SliceData, expert_axis, relative_load, relative_load_view
-from heatscope.data.summary import summarize, summarize_cursor
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.heatmap import HeatmapView
+from heatscope.inspector.key_hints import KeyHints
 from heatscope.inspector.messages import FilesOpened, LoadFailed, ScanFinished, ScanProgress, SliceLoaded
-from heatscope.inspector.screens import ChoiceScreen, GoToScreen, HelpScreen, parse_goto
 from heatscope.inspector.stats import StatsPanel
 from heatscope.inspector.tree import DatasetTree
 from heatscope.render.colormaps import CYCLE, next_in_cycle, reversed_name
 from heatscope.render.heatmap_panel import HeatmapModel
 from heatscope.render.normalize import available_modes, compute_norm
-from heatscope.render.stats_panel import stats_renderable
 from heatscope.render.view_state import ViewState, initial_state, view_title
-from heatscope.screenshot import screenshot_name
 
 
 @dataclass
@@ -51,6 +48,7 @@ class LaunchOptions:
     vmax: float | None = None
     screenshot_dir: Path | None = None
     mono: bool = False
+    session: Session | None = None  # already opened by the command line's checks
 
 
 class HeatscopeApp(App[int]):
@@ -83,12 +81,13 @@ class HeatscopeApp(App[int]):
     def __init__(self, options: LaunchOptions) -> None:
         super().__init__()
         self.options = options
-        self.session = Session(options.paths)
+        self.session = options.session or Session(options.paths)
         self.state: ViewState | None = None
         self.data: SliceData | None = None
-        self.scans: dict[tuple, ScanResult] = {}
+        self.scans: dict[tuple, object] = {}  # ScanResult per (file, dataset, derived)
         self.scan_note = ""
         self.mono = options.mono or bool(os.environ.get("NO_COLOR"))
+        self._stats_timer = None
 
     # -- layout -----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -96,7 +95,7 @@ class HeatscopeApp(App[int]):
             yield DatasetTree(id="tree")
             yield HeatmapView(id="heatmap")
             yield StatsPanel(id="stats")
-        yield Footer()
+        yield KeyHints()
 
     @property
     def heatmap(self) -> HeatmapView:
@@ -106,7 +105,10 @@ class HeatscopeApp(App[int]):
         if self.size.width < 100:
             self.query_one(DatasetTree).add_class("-hidden")
         self.heatmap.focus()
-        self.open_files()
+        if self.session.files:  # opened by the command line: no disk access needed here
+            self.on_files_opened(FilesOpened(self.session.files))
+        else:
+            self.open_files()
 
     def on_unmount(self) -> None:
         self.session.close()
@@ -114,10 +116,10 @@ class HeatscopeApp(App[int]):
     # -- workers ------------------------------------------------------------------
     @work(thread=True, exit_on_error=False, group="open")
     def open_files(self) -> None:
-        self.post_message(FilesOpened(self.session.open_all()))
+        self.post_message(FilesOpened(self.session.files or self.session.open_all()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="slice")
-    def read_slice(self, state: ViewState) -> None:
+    def read_slice(self, state: ViewState, post: bool = True) -> None:
         try:
             data = self.session.read(state.file_index, state.info, state.selection, state.derived)
         except HeatscopeError as exc:
@@ -126,7 +128,8 @@ class HeatscopeApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             self.post_message(LoadFailed(f"{state.info.path}: cannot read slice ({type(exc).__name__}: {exc})"))
             return
-        self.post_message(SliceLoaded(state.slice_key, data))
+        if post:
+            self.post_message(SliceLoaded(state.slice_key, data))
         axis = state.step_axis
         if axis is None:
             return
@@ -142,6 +145,8 @@ class HeatscopeApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
     def scan_global(self, state: ViewState) -> None:
+        from heatscope.data.scan import ScanCancelled, scan_dataset
+
         key = self._scan_key(state)
         worker = get_current_worker()
         try:
@@ -208,16 +213,27 @@ class HeatscopeApp(App[int]):
         """Show a new dataset (or view of it): read its slice, scan it if not done yet."""
         self.state = state
         self.data = None
-        self.read_slice(state)
-        if self._scan_key(state) not in self.scans:
-            self.scan_note = "pending"
-            self.scan_global(state)
+        self.scan_note = "" if self._scan_key(state) in self.scans else "pending"
+        self._fetch(state)
+
+    def _fetch(self, state: ViewState) -> None:
+        """Show the slice now when it is cached (prefetched), else read it in a worker."""
+        hit = self.session.cached(state.file_index, state.info, state.selection, state.derived)
+        if hit is None:
+            self.read_slice(state)
+        else:
+            self.on_slice_loaded(SliceLoaded(state.slice_key, hit))
+            if state.step_axis is not None:
+                self.read_slice(state, post=False)  # only prefetches the neighbours
 
     def on_slice_loaded(self, message: SliceLoaded) -> None:
         if self.state is None or message.key != self.state.slice_key:
             return  # a stale read: the user has moved on
         self.data = message.data
         self.refresh_view()
+        if self.scan_note == "pending":  # after the next paint, so it never delays it
+            self.scan_note = "0%"
+            self.call_after_refresh(self.scan_global, self.state)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         self.heatmap.show_message(message.text)
@@ -237,7 +253,7 @@ class HeatscopeApp(App[int]):
     def on_heatmap_view_cursor_moved(self, message: HeatmapView.CursorMoved) -> None:
         if self.state is not None and self.state.cursor != message.cursor:
             self.state = replace(self.state, cursor=message.cursor)
-            self._update_stats()
+            self._schedule_stats(0.02)
 
     def on_tree_node_selected(self, event: DatasetTree.NodeSelected) -> None:
         if event.node.data is None:
@@ -280,9 +296,18 @@ class HeatscopeApp(App[int]):
             mono=self.mono,
         )
         self.heatmap.show(model, state.cursor)
-        self._update_stats()
+        self._schedule_stats()
+
+    def _schedule_stats(self, delay: float = 0.05) -> None:
+        """Update the stats panel shortly after the heatmap, once per burst of keys."""
+        if self._stats_timer is not None:
+            self._stats_timer.stop()
+        self._stats_timer = self.set_timer(delay, self._update_stats)
 
     def _update_stats(self) -> None:
+        from heatscope.data.summary import summarize, summarize_cursor
+        from heatscope.render.stats_panel import stats_renderable
+
         state, data = self.state, self.data
         if state is None or data is None or data.selection != state.selection:
             return
@@ -296,7 +321,7 @@ class HeatscopeApp(App[int]):
         old = self.state
         self.state = state
         if old is None or old.slice_key != state.slice_key:
-            self.read_slice(state)  # the old frame stays on screen until the slice arrives
+            self._fetch(state)  # until a slice arrives, the old frame stays on screen
         else:
             self.refresh_view()
 
@@ -352,6 +377,8 @@ class HeatscopeApp(App[int]):
             self.heatmap.focus()
 
     def action_help(self) -> None:
+        from heatscope.inspector.screens import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_goto(self) -> None:
@@ -361,9 +388,13 @@ class HeatscopeApp(App[int]):
         names = [a.name for a in state.info.axes]
         default = names[state.step_axis] if state.step_axis is not None else None
         hint = f"{default} {state.info.axes[state.step_axis].label(0)}" if default else names[0] + " 0"
+        from heatscope.inspector.screens import GoToScreen
+
         self.push_screen(GoToScreen(hint), self._goto)
 
     def _goto(self, text: str | None) -> None:
+        from heatscope.inspector.screens import parse_goto
+
         state = self.state
         if not text or state is None:
             return
@@ -397,6 +428,8 @@ class HeatscopeApp(App[int]):
                 r, c = pairs[index]
                 self.set_state(self.state.with_selection(self.state.selection.with_display(r, c)))
 
+        from heatscope.inspector.screens import ChoiceScreen
+
         self.push_screen(ChoiceScreen("Display which axes?", labels), chosen)
 
     def action_choose_step_axis(self) -> None:
@@ -411,9 +444,13 @@ class HeatscopeApp(App[int]):
                 self.set_state(replace(self.state, step_axis=stepped[index]))
                 self.notify(f"[ and ] now step {state.info.axes[stepped[index]].name}", markup=False)
 
+        from heatscope.inspector.screens import ChoiceScreen
+
         self.push_screen(ChoiceScreen("Which axis do [ and ] step?", labels), chosen)
 
     def action_screenshot(self) -> None:
+        from heatscope.screenshot import screenshot_name
+
         directory = self.options.screenshot_dir or Path.cwd()
         state = self.state
         name = screenshot_name(

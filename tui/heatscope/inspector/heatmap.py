@@ -57,6 +57,7 @@ class HeatmapView(Widget, can_focus=True):
         self._model: HeatmapModel | None = None
         self._layout: HeatmapLayout | None = None
         self._strips: LRUCache[int, Strip] = LRUCache(256)
+        self._base_style = None
         self.message_text = "Opening…"
 
     @property
@@ -93,6 +94,7 @@ class HeatmapView(Widget, can_focus=True):
         """The one place cached strips and the layout are dropped."""
         self._strips.clear()
         self._layout = None
+        self._base_style = None
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -115,7 +117,9 @@ class HeatmapView(Widget, can_focus=True):
             segments = [Segment(self.message_text)] if y == 0 else []
         else:
             segments = layout.lines[y] if y < len(layout.lines) else []
-        strip = Strip(segments).extend_cell_length(width).crop(0, width).apply_style(self.rich_style)
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        strip = Strip(segments).extend_cell_length(width).crop(0, width).apply_style(self._base_style)
         self._strips[y] = strip
         return strip
 

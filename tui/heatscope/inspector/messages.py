@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from heatscope.data.scan import ScanResult
 from heatscope.data.session import OpenedFile
 from heatscope.data.slices import SliceData
 
@@ -47,7 +46,9 @@ class ScanProgress(Message):
 
 
 class ScanFinished(Message):
-    def __init__(self, key: tuple, result: ScanResult) -> None:
+    """The global-range scan of dataset ``key`` finished with a ``ScanResult``."""
+
+    def __init__(self, key: tuple, result) -> None:
         super().__init__()
         self.key = key
         self.result = result

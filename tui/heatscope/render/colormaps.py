@@ -15,7 +15,7 @@ from heatscope.errors import HeatscopeError
 
 LUT_SIZE = 256
 # The maps the TUI cycles through with `c` (the dataset's own default comes first).
-CYCLE = ("YlOrRd", "Blues", "vik", "viridis", "magma", "RdBu_r")
+CYCLE = ("YlOrRd", "Blues", "vik", "viridis", "magma", "RdBu")
 NAN_RGB = (64, 64, 64)
 MISSING_RGB = (40, 40, 48)
 
@@ -28,18 +28,26 @@ def split_reversed(name: str) -> tuple[str, bool]:
 @lru_cache(maxsize=64)
 def lut(name: str) -> np.ndarray:
     """The (256, 3) uint8 RGB table of colormap ``name``; raises HeatscopeError if unknown."""
-    from cmap import Colormap  # imported on first use: keeps `heatscope --help` fast
+    from heatscope.render.lut_data import load_prebuilt
 
     base, rev = split_reversed(name)
+    table = load_prebuilt(base)
+    if table is None:
+        table = lut_from_cmap(base)
+    return table[::-1].copy() if rev else table
+
+
+def lut_from_cmap(base: str) -> np.ndarray:
+    """Build a table from the ``cmap`` catalog (imported only when needed)."""
+    from cmap import Colormap
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            cm = Colormap(base)
-        table = cm.lut(LUT_SIZE)[:, :3]
+            table = Colormap(base).lut(LUT_SIZE)[:, :3]
     except (ValueError, KeyError, TypeError) as exc:
-        raise HeatscopeError(f"unknown colormap {name!r} ({exc.__class__.__name__})") from None
-    table = np.clip(np.round(np.asarray(table) * 255), 0, 255).astype(np.uint8)
-    return table[::-1].copy() if rev else table
+        raise HeatscopeError(f"unknown colormap {base!r} ({exc.__class__.__name__})") from None
+    return np.clip(np.round(np.asarray(table) * 255), 0, 255).astype(np.uint8)
 
 
 def is_known(name: str) -> bool:

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from heatscope.data.scan import ScanResult
+from typing import TYPE_CHECKING
+
 from heatscope.data.values import ValueInfo
+
+if TYPE_CHECKING:
+    from heatscope.data.scan import ScanResult
 
 RANGE_MODES = ("file", "global", "slice", "percentile", "log", "diverging")
 PERCENTILES = (2.0, 98.0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from heatscope.data.stats import LoadStats
@@ -26,18 +25,22 @@ def fmt(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits - 1}f}".rstrip("0").rstrip(".") or "0"
 
 
-def _pairs(rows: list[tuple[str, str]], columns: int = 1) -> Table:
-    """A key/value grid, ``columns`` pairs per line."""
-    table = Table.grid(padding=(0, 1))
-    for _ in range(columns):
-        table.add_column(style="dim", no_wrap=True)
-        table.add_column(no_wrap=True, overflow="ellipsis")
-    for i in range(0, len(rows), columns):
-        cells: list[Text] = []
-        for key, value in rows[i : i + columns]:
-            cells += [Text(key), Text(printable(value))]
-        table.add_row(*cells)
-    return table
+def _pairs(rows: list[tuple[str, str]], columns: int = 1) -> Text:
+    """Key/value pairs as aligned plain text, ``columns`` pairs per line (cheap to render)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    key_w = [0] * columns
+    val_w = [0] * columns
+    for i, (key, value) in enumerate(rows):
+        key_w[i % columns] = max(key_w[i % columns], len(key))
+        val_w[i % columns] = max(val_w[i % columns], len(printable(value)))
+    for i, (key, value) in enumerate(rows):
+        col = i % columns
+        if col == 0 and i:
+            text.append("\n")
+        text.append(key.ljust(key_w[col] + 1), style="dim")
+        value = printable(value)
+        text.append(value if col == columns - 1 or i == len(rows) - 1 else value.ljust(val_w[col] + 1))
+    return text
 
 
 def _heading(text: str) -> Text:

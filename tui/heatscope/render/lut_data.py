@@ -1,0 +1,34 @@
+"""Prebuilt lookup tables for the colormaps heatscope cycles through, so startup need not
+import ``cmap`` (about 40 ms). Generated from the ``cmap`` catalog by
+``python -m heatscope.render.lut_data``; a test checks they still equal cmap's output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+LUT_FILE = Path(__file__).with_name("colormap_luts.npz")
+PREBUILT = ("YlOrRd", "Blues", "vik", "viridis", "magma", "RdBu", "Greys")
+
+
+def load_prebuilt(name: str) -> np.ndarray | None:
+    """The (256, 3) uint8 table for ``name`` if it was prebuilt, else None."""
+    try:
+        with np.load(LUT_FILE) as data:
+            return data[name].copy() if name in data.files else None
+    except OSError:
+        return None
+
+
+def build(path: Path = LUT_FILE) -> None:
+    """Regenerate the prebuilt tables from cmap."""
+    from heatscope.render.colormaps import lut_from_cmap
+
+    np.savez_compressed(path, **{name: lut_from_cmap(name) for name in PREBUILT})
+
+
+if __name__ == "__main__":
+    build()
+    print(LUT_FILE)
