@@ -111,6 +111,8 @@ class _CellPainter:
         self.rgb = colorize(norm, model.cmap)
         self.rgb[self.kinds == 2] = MISSING_RGB
         self.level = np.nan_to_num(norm, nan=0.0)
+        self.colors = [[tuple(c) for c in row] for row in self.rgb.tolist()]
+        self.kind_rows = self.kinds.tolist()
         self.geo = geo
         self.mono = model.mono
         self.cursor = None
@@ -118,10 +120,10 @@ class _CellPainter:
             self.cursor = (geo.shown_row(model.cursor[0]), geo.shown_col(model.cursor[1]))
 
     def _color(self, r: int, c: int) -> tuple[int, int, int]:
-        return tuple(int(x) for x in self.rgb[r, c])
+        return self.colors[r][c]
 
     def _glyph(self, r: int, c: int, width: int) -> Segment:
-        kind = int(self.kinds[r, c])
+        kind = self.kind_rows[r][c]
         is_cursor = self.cursor == (r, c)
         if self.mono:
             if is_cursor:
@@ -144,27 +146,21 @@ class _CellPainter:
     def line(self, y: int) -> list[Segment]:
         geo = self.geo
         cols = geo.shown_cols
+        cursor = self.cursor
         if geo.half_rows:
             top, bottom = 2 * y, 2 * y + 1
-            out = []
-            width = int(geo.col_chars)
-            for c in range(cols):
-                if self.cursor in ((top, c), (bottom, c)):
-                    out.append(self._glyph(self.cursor[0], c, width))
-                elif bottom >= geo.shown_rows:
-                    out.append(Segment("▀" * width, _style(self._color(top, c), None)))
-                else:
-                    out.append(Segment("▀" * width, _style(self._color(top, c), self._color(bottom, c))))
+            glyph = "▀" * int(geo.col_chars)
+            upper = self.colors[top]
+            lower = self.colors[bottom] if bottom < geo.shown_rows else [None] * cols
+            out = [Segment(glyph, _style(upper[c], lower[c])) for c in range(cols)]
+            if cursor is not None and cursor[0] in (top, bottom):
+                out[cursor[1]] = self._glyph(cursor[0], cursor[1], int(geo.col_chars))
             return out
         if geo.half_cols:
-            out = []
-            for x in range(0, cols, 2):
-                if self.cursor in ((y, x), (y, x + 1)):
-                    out.append(self._glyph(y, self.cursor[1], 1))
-                elif x + 1 >= cols:
-                    out.append(Segment("▌", _style(self._color(y, x), None)))
-                else:
-                    out.append(Segment("▌", _style(self._color(y, x), self._color(y, x + 1))))
+            row = self.colors[y] + [None]
+            out = [Segment("▌", _style(row[x], row[x + 1])) for x in range(0, cols, 2)]
+            if cursor is not None and cursor[0] == y:
+                out[cursor[1] // 2] = self._glyph(y, cursor[1], 1)
             return out
         width = int(geo.col_chars)
         return [self._glyph(y, c, width) for c in range(cols)]
