@@ -16,7 +16,7 @@ class DatasetTree(Tree):
     """Enter (or a click) on a viewable dataset opens it."""
 
     DEFAULT_CSS = """
-    DatasetTree { width: 34; border-right: vkey $foreground 30%; }
+    DatasetTree { width: 34; border-right: vkey $foreground 30%; overflow-x: hidden; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
