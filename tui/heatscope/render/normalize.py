@@ -62,7 +62,7 @@ class Norm:
         magnitude = 10 ** math.floor(math.log10(span / max_count)) if span > 0 else 1.0
         for factor in (1, 2, 2.5, 5, 10, 20, 25, 50):
             step = magnitude * factor
-            first, last = math.ceil(self.vmin / step - 1e-9), math.floor(self.vmax / step + 1e-9)
+            first, last = math.ceil(self.vmin / step - 1e-6), math.floor(self.vmax / step + 1e-6)  # float32 ends
             if last - first + 1 <= max_count:
                 return [round(k * step, 12) for k in range(first, last + 1)]
         return [self.vmin, self.vmax]

@@ -1,0 +1,116 @@
+"""Headless rendering units: normalization, range modes, ticks, geometry, panel lines."""
+
+import numpy as np
+import pytest
+
+from heatscope.data.scan import ScanResult
+from heatscope.data.values import ValueInfo
+from heatscope.render.geometry import aggregate_max, fit_geometry
+from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap
+from heatscope.render.normalize import Norm, available_modes, compute_norm, default_mode
+from heatscope.render.ticks import place_labels
+
+
+def test_ticks_are_round_and_inside_float32_ranges():
+    assert Norm(0, 10).ticks(6) == [0, 2, 4, 6, 8, 10]
+    assert Norm(float(np.float32(0.1)), float(np.float32(0.6))).ticks(6) == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+    assert Norm(0.11, 0.17).ticks(6) == [0.12, 0.14, 0.16]
+    assert Norm(0.01, 1000, log=True).ticks(6) == [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0]
+
+
+def test_norm_maps_and_clips():
+    n = Norm(0.0, 10.0)
+    out = n(np.array([-1.0, 0.0, 5.0, 12.0, np.nan, np.inf]))
+    assert out[:4].tolist() == [0.0, 0.0, 0.5, 1.0] and np.isnan(out[4]) and out[5] == 1.0
+
+
+def test_range_modes():
+    values = np.array([[1.0, 2.0, 3.0], [4.0, 100.0, np.nan]])
+    file_info = ValueInfo(valid_min=0.0, valid_max=10.0)
+    assert available_modes(file_info)[0] == "file" and default_mode(file_info) == "file"
+    assert "file" not in available_modes(ValueInfo()) and default_mode(ValueInfo()) == "global"
+    assert default_mode(ValueInfo(center=0.14)) == "diverging"
+    n = compute_norm("file", values, file_info)
+    assert (n.vmin, n.vmax) == (0.0, 10.0)
+    n = compute_norm("slice", values, ValueInfo())
+    assert (n.vmin, n.vmax) == (1.0, 100.0)
+    n = compute_norm("global", values, ValueInfo())
+    assert "pending" in n.note and (n.vmin, n.vmax) == (1.0, 100.0)
+    scan = ScanResult(10, 0, -5.0, 500.0, 3.0, {})
+    n = compute_norm("global", values, ValueInfo(), scan)
+    assert (n.vmin, n.vmax, n.note) == (-5.0, 500.0, "")
+    n = compute_norm("percentile", values, ValueInfo())
+    assert n.vmin == pytest.approx(np.percentile([1, 2, 3, 4, 100], 2))
+    n = compute_norm("diverging", np.array([[0.13, 0.16]]), ValueInfo(center=0.14))
+    assert n.vmin == pytest.approx(0.12) and n.vmax == pytest.approx(0.16)
+    n = compute_norm("log", values, ValueInfo())
+    assert n.log and (n.vmin, n.vmax) == (1.0, 100.0)
+    n = compute_norm("slice", values, ValueInfo(), vmin=0.0, vmax=50.0)
+    assert (n.vmin, n.vmax) == (0.0, 50.0)
+    n = compute_norm("slice", np.full((2, 2), np.nan), ValueInfo())
+    assert n.vmin < n.vmax  # all-NaN slice: a usable range, no crash
+    n = compute_norm("slice", np.full((2, 2), 3.0), ValueInfo())
+    assert n.vmin < 3.0 < n.vmax  # constant slice widened
+
+
+def test_geometry_prefers_square_cells_then_packs():
+    g = fit_geometry(3, 64, 200, 20)
+    assert (g.col_chars, g.row_lines, g.aggregated) == (2, 1, False)
+    g = fit_geometry(3, 64, 33, 20)
+    assert g.half_cols and not g.aggregated and g.width == 32
+    g = fit_geometry(28, 7, 30, 16)
+    assert g.half_rows and g.height == 14 and not g.aggregated
+    g = fit_geometry(61, 256, 60, 20)
+    assert g.aggregated and g.width <= 60 and g.height <= 20
+    assert "max of" in g.note("layers", "experts")
+    g = fit_geometry(3, 64, 40, 20, allow_half=False)
+    assert not g.half_cols and g.col_group == 2
+
+
+def test_aggregate_max_keeps_the_hot_cell_and_nan_blocks():
+    a = np.ones((4, 6))
+    a[1, 4] = 9.0
+    a[2:4, 0:2] = np.nan
+    out = aggregate_max(a, 2, 2)
+    assert out.shape == (2, 3) and out[0, 2] == 9.0 and np.isnan(out[1, 0])
+
+
+def test_place_labels_never_overlap_or_overflow():
+    line = place_labels(12, [(0, "aaa"), (2, "bbb"), (10, "ccc")])
+    assert line == "aaa bbb  ccc"[:12] or line.startswith("aaa bbb")
+    assert len(line) == 12
+
+
+def _model(values, **kw):
+    rows, cols = values.shape
+    base = dict(values=values, row_labels=tuple(f"r{i}" for i in range(rows)),
+                col_labels=tuple(str(i + 1) for i in range(cols)), row_name="dataset",
+                col_name="expert", title="Aux-Loss-Free Layer 9", value_title="Relative Expert Load",
+                norm=Norm(0.0, 10.0), cmap="YlOrRd")
+    base.update(kw)
+    return HeatmapModel(**base)
+
+
+def test_panel_lines_title_labels_ticks_colorbar():
+    layout = layout_heatmap(_model(np.ones((3, 64))), 100, 20)
+    text = ["".join(s.text for s in line) for line in layout.lines]
+    assert "Aux-Loss-Free Layer 9" in text[0] and text[0].lstrip().startswith("dataset")
+    assert text[1].startswith("r0 ") or text[1].strip().startswith("r0")
+    tick_line = text[4]
+    assert layout.geometry.col_chars == 1  # 64 x 2 columns do not fit in 100
+    assert tick_line.split()[:3] == ["1", "5", "9"]  # every 4 experts
+    assert any("Relative Expert Load" in t for t in text)
+    assert any(t.split() == ["0", "2", "4", "6", "8", "10"] for t in text)
+    # the cell of expert 9 starts where its tick label starts
+    assert tick_line.index(" 9 ") + 1 == layout.map_x + 8
+
+
+def test_cursor_cell_is_marked_and_colors_are_truecolor():
+    values = np.zeros((3, 8))
+    values[2, 5] = 10.0
+    layout = layout_heatmap(_model(values, cursor=(2, 5)), 60, 20)
+    row = layout.lines[layout.map_y + 2]
+    cells = row[2:]
+    assert cells[5].text == "[]"
+    assert cells[0].style.bgcolor.triplet == (255, 255, 204)  # YlOrRd at 0
+    assert cells[5].style.bgcolor.triplet == (128, 0, 38)  # hot cell, darkest red
