@@ -27,7 +27,8 @@ def _base_parser() -> _Parser:
     parser = _Parser(
         prog="heatscope",
         description="Terminal inspector for per-layer training tensors in HDF5 files.",
-        epilog="Subcommands: 'heatscope info PATH...' lists the datasets of files or directories.",
+        epilog="Subcommands: 'heatscope info PATH...' lists the datasets of files or directories; "
+        "'heatscope export PATH ...' writes a view as svg/png/html/txt/ansi/csv (see 'heatscope export --help').",
     )
     parser.add_argument("--version", action="version", version=f"heatscope {__version__}")
     return parser
@@ -79,6 +80,13 @@ def dispatch(argv: Sequence[str]) -> int:
     if argv and argv[0] == "info":
         args = _info_parser().parse_args(argv[1:])
         return run_info(args.paths)
+    if argv and argv[0] == "export":
+        from heatscope.export.command import add_arguments, run_export
+
+        parser = _Parser(prog="heatscope export", description="Write a view as svg, png, html, txt, ansi or csv.")
+        add_arguments(parser)
+        args = parser.parse_args(argv[1:])
+        return run_export(args, parse_picks(args.select))
     args = _tui_parser().parse_args(argv)
     return run_tui(args)
 

@@ -46,6 +46,8 @@ class HeatmapModel:
     missing: np.ndarray | None = None
     cursor: tuple[int, int] | None = None
     mono: bool = False
+    legend: bool = True  # the column-axis name and the colorbar (faceted panels share one)
+    label_width: int | None = None  # fixed row-label width, so stacked panels line up
 
 
 @dataclass
@@ -177,7 +179,7 @@ def _aggregate_kind(kinds: np.ndarray, geo: Geometry) -> np.ndarray:
 def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayout:
     """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer)."""
     n_rows, n_cols = model.values.shape
-    label_w = _row_title_width(model.row_labels, model.row_name)
+    label_w = model.label_width or _row_title_width(model.row_labels, model.row_name)
     room_w = max(1, width - label_w - 1)
     chrome = 5  # title, column ticks, axis name, colorbar, colorbar ticks
     room_h = max(1, height - chrome)
@@ -202,13 +204,12 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
     lines.extend([Segment(" " * map_x + ticks, DIM)] for ticks in _col_ticks(model, geo, width - map_x))
-    name_line = _fit(model.col_name, geo.width)
-    lines.append([Segment(" " * map_x + name_line.center(geo.width).rstrip(), DIM)])
     note = geo.note(model.row_name + "s", model.col_name + "s")
     if note:
         notes.append(note)
-    lines.extend(_colorbar(model, width, map_x, geo.width))
-    if model.norm.note:
+    if model.legend:
+        lines.extend(legend_lines(model, width, map_x, geo.width))
+    if model.norm.note and model.legend:
         notes.append(model.norm.note)
     for n in notes:
         lines.append([Segment(_fit("note: " + n, width), Style(color="yellow"))])
@@ -249,6 +250,17 @@ def _col_ticks(model: HeatmapModel, geo: Geometry, room: int) -> list[str]:
         odd = [(x_of(i), labels[i]) for i in range(1, geo.n_cols, 2)]
         return [place_labels(width, even).rstrip(), place_labels(width, odd).rstrip()]
     return [axis_tick_line(geo.n_cols, x_of, spacing, labels, width).rstrip()]
+
+
+def legend_lines(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:
+    """The column-axis name centered under the map, then the colorbar with its ticks."""
+    name_line = _fit(model.col_name, map_w)
+    return [[Segment(" " * map_x + name_line.center(map_w).rstrip(), DIM)]] + _colorbar(model, width, map_x, map_w)
+
+
+def row_label_width(labels: tuple[str, ...], name: str) -> int:
+    """The row-label column width a panel would choose (public for aligned facets)."""
+    return _row_title_width(labels, name)
 
 
 def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:

@@ -1,0 +1,94 @@
+"""``heatscope export``: write the panels of a view as svg, png, html, txt, ansi or csv."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from heatscope.errors import HeatscopeError
+
+FORMATS = ("svg", "png", "html", "txt", "ansi", "csv")
+TEXT_FORMATS = ("svg", "html", "txt", "ansi", "csv")
+RANGE_MODES = ("file", "global", "slice", "percentile", "log", "diverging")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="HDF5 file; a second file exports the difference PATH2 - PATH")
+    parser.add_argument("--dataset", "-d", metavar="NAME", help="dataset (default: the one the TUI opens)")
+    parser.add_argument("--select", action="append", default=[], metavar="AXIS=LABEL",
+                        help="index on a stepped axis, by label or #index (repeatable)")
+    parser.add_argument("--facet", action="append", default=[], metavar="AXIS[=SUBSET]",
+                        help="one panel per label: layer, layer=7:12, layer=9,18 (up to two)")
+    parser.add_argument("--diff", metavar="AXIS=A,B", help="show B minus A along AXIS")
+    parser.add_argument("--cmap", metavar="NAME", help="colormap name (_r reverses)")
+    parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
+    parser.add_argument("--vmin", type=float)
+    parser.add_argument("--vmax", type=float)
+    parser.add_argument("--format", "-f", choices=FORMATS, help="output format (default: from OUT's suffix)")
+    parser.add_argument("--output", "-o", metavar="OUT", help="output file, or - for stdout (text formats)")
+
+
+def _format_and_target(args: argparse.Namespace, default_name: str) -> tuple[str, str]:
+    fmt = args.format
+    out = args.output
+    if out and out != "-" and fmt is None:
+        suffix = Path(out).suffix.lower().lstrip(".")
+        fmt = {"htm": "html", "text": "txt", "ans": "ansi"}.get(suffix, suffix)
+        if fmt not in FORMATS:
+            raise HeatscopeError(f"cannot tell the format from {out!r}: use --format {'|'.join(FORMATS)}")
+    fmt = fmt or ("txt" if out == "-" else "svg")
+    if out is None:
+        out = f"{default_name}.{fmt}"
+    if out == "-" and fmt not in TEXT_FORMATS:
+        raise HeatscopeError("-o - writes text formats only; give a file name for png")
+    return fmt, out
+
+
+def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
+    """Build the figure, render it in the chosen format, write it; returns the exit status."""
+    from heatscope.data.opening import resolve_inputs
+    from heatscope.export.figure import ExportRequest, build_figure
+    from heatscope.screenshot import screenshot_name
+
+    paths = resolve_inputs(args.paths)
+    if len(paths) > 2:
+        raise HeatscopeError("export takes one file, or two to difference")
+    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
+        raise HeatscopeError("--vmin must be below --vmax")
+    if args.cmap:
+        from heatscope.render.colormaps import lut
+
+        lut(args.cmap)
+    fig = build_figure(ExportRequest(
+        paths=paths, dataset=args.dataset, picks=picks, facets=args.facet, diff=args.diff,
+        cmap=args.cmap, range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
+    ))
+    title = fig.panels[0].spec.title if len(fig.panels) == 1 else f"{fig.info.name}_{len(fig.panels)}_panels"
+    fmt, out = _format_and_target(args, screenshot_name(fig.name, title)[: -len(".svg")])
+    data = render(fig, fmt)
+    if out == "-":
+        sys.stdout.write(data)
+        return 0
+    try:
+        if isinstance(data, bytes):
+            Path(out).write_bytes(data)
+        else:
+            Path(out).write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise HeatscopeError(f"cannot write ({exc.strerror or exc})", out) from None
+    print(out)
+    return 0
+
+
+def render(fig, fmt: str) -> str | bytes:
+    """The figure in ``fmt``."""
+    if fmt == "png":
+        from heatscope.export.png import to_png
+
+        return to_png(fig)
+    from heatscope.export import text_formats
+
+    return {"svg": text_formats.to_svg, "html": text_formats.to_html, "txt": text_formats.to_txt,
+            "ansi": text_formats.to_ansi, "csv": text_formats.to_csv}[fmt](fig)

@@ -1,0 +1,127 @@
+"""Figures as terminal text: lines of Rich segments, then txt, ansi, svg, html and csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+
+from heatscope.export.figure import Figure
+from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap, row_label_width
+
+MAX_WIDTH = 240
+
+
+def figure_width(fig: Figure) -> int:
+    """Wide enough for square (2-column) cells when possible, within 80..240 columns."""
+    label_w = row_label_width(_row_labels(fig), _row_name(fig))
+    return max(80, min(MAX_WIDTH, label_w + 1 + 2 * fig.state.selection.n_cols + 2))
+
+
+def _row_name(fig: Figure) -> str:
+    sel = fig.state.selection
+    return fig.info.axes[sel.row_axis].name if sel.row_axis is not None else ""
+
+
+def _row_labels(fig: Figure) -> tuple[str, ...]:
+    sel = fig.state.selection
+    if sel.row_axis is None:
+        return (fig.info.name,)
+    axis = fig.info.axes[sel.row_axis]
+    return tuple(axis.label(i) for i in range(sel.n_rows))
+
+
+def figure_lines(fig: Figure, width: int | None = None, mono: bool = False) -> list[list[Segment]]:
+    """Every panel stacked, one shared legend (column-axis name and colorbar) at the bottom."""
+    width = width or figure_width(fig)
+    sel = fig.state.selection
+    col_axis = fig.info.axes[sel.col_axis]
+    rows = _row_labels(fig)
+    label_w = row_label_width(rows, _row_name(fig))
+    lines: list[list[Segment]] = []
+    for i, panel in enumerate(fig.panels):
+        last = i == len(fig.panels) - 1
+        model = HeatmapModel(
+            values=panel.values,
+            missing=panel.missing,
+            row_labels=rows,
+            col_labels=tuple(col_axis.label(c) for c in range(sel.n_cols)),
+            row_name=_row_name(fig),
+            col_name=col_axis.name,
+            title=panel.spec.title,
+            value_title=fig.value_title,
+            norm=fig.norm,
+            cmap=fig.cmap,
+            mono=mono,
+            legend=last,
+            label_width=label_w,
+        )
+        lines.extend(layout_heatmap(model, width, 10_000).lines)
+        if not last:
+            lines.append([])
+    return lines
+
+
+def _console(width: int, **kwargs) -> Console:
+    return Console(width=width, file=io.StringIO(), legacy_windows=False, highlight=False,
+                   emoji=False, markup=False, **kwargs)
+
+
+def _text(line: list[Segment]) -> Text:
+    return Text.assemble(*((s.text, s.style) for s in line), no_wrap=True)
+
+
+def to_txt(fig: Figure) -> str:
+    """Plain text with shading glyphs (no color codes)."""
+    return "\n".join("".join(s.text for s in line).rstrip() for line in figure_lines(fig, mono=True)) + "\n"
+
+
+def _recorded(fig: Figure, **kwargs) -> Console:
+    width = figure_width(fig)
+    console = _console(width, record=True, color_system="truecolor", force_terminal=True, **kwargs)
+    for line in figure_lines(fig, width):
+        console.print(_text(line), crop=False, overflow="ignore")
+    return console
+
+
+def to_ansi(fig: Figure) -> str:
+    """Truecolor ANSI for `less -R` and logs."""
+    width = figure_width(fig)
+    console = _console(width, color_system="truecolor", force_terminal=True)
+    for line in figure_lines(fig, width):
+        console.print(_text(line), crop=False, overflow="ignore")
+    return console.file.getvalue()
+
+
+def to_svg(fig: Figure) -> str:
+    return _recorded(fig).export_svg(title=f"heatscope: {fig.name} {fig.info.path}")
+
+
+def to_html(fig: Figure) -> str:
+    return _recorded(fig).export_html(inline_styles=True)
+
+
+def to_csv(fig: Figure) -> str:
+    """One row per cell of every panel: panel title, the index labels on every axis, value."""
+    info = fig.info
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["panel", *(a.name for a in info.axes), "value"])
+    for panel in fig.panels:
+        ps = panel.spec.selection
+        for r in range(ps.n_rows):
+            for c in range(ps.n_cols):
+                labels = []
+                for axis_index, axis in enumerate(info.axes):
+                    if axis_index == ps.row_axis:
+                        labels.append(axis.label(r))
+                    elif axis_index == ps.col_axis:
+                        labels.append(axis.label(c))
+                    else:
+                        labels.append(axis.label(ps.index[axis_index]))
+                value = panel.values[r, c]
+                writer.writerow([panel.spec.title, *labels, "" if value != value else repr(float(value))])
+    return out.getvalue()
