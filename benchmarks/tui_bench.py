@@ -81,7 +81,7 @@ async def step_latency(path: Path, presses: int) -> list[float]:
                 delta = -delta
             t0 = time.perf_counter()
             app.action_step(delta)
-            while app.data is None or app.data.selection != app.state.selection:
+            while app.panels is None or app.panels[0].spec.selection != app.state.selection:
                 await asyncio.sleep(0)
             heatmap = app.heatmap
             for y in range(heatmap.content_region.height):

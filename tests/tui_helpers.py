@@ -36,5 +36,5 @@ def screen_text(app) -> str:
 
 def heatmap_text(app) -> str:
     """Just the heatmap panel's lines."""
-    layout = app.heatmap.layout or app.heatmap._ensure_layout()
+    layout = app.heatmap.layout
     return "\n".join("".join(seg.text for seg in line) for line in layout.lines)

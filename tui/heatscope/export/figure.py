@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import numpy as np
 
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.scan import scan_dataset
 from heatscope.data.session import Session
 from heatscope.data.slices import expert_axis, relative_load
 from heatscope.errors import HeatscopeError
-from heatscope.render.facets import (
-    PanelSpec,
-    check_same_layout,
-    difference,
-    panel_specs,
-    parse_diff,
-    parse_facet,
-)
-from heatscope.render.normalize import Norm, compute_norm
+from heatscope.render.facets import check_same_layout, panel_specs, parse_diff, parse_facet
+from heatscope.render.normalize import Norm
+from heatscope.render.panels import DIFF_CMAP, Panel, read_panels, shared_norm
 from heatscope.render.view_state import ViewState, initial_state
-
-DIFF_CMAP = "RdBu_r"
 
 
 @dataclass
@@ -39,13 +29,6 @@ class ExportRequest:
     range_mode: str | None = None
     vmin: float | None = None
     vmax: float | None = None
-
-
-@dataclass
-class Panel:
-    spec: PanelSpec
-    values: np.ndarray
-    missing: np.ndarray
 
 
 @dataclass
@@ -88,16 +71,20 @@ def build_figure(req: ExportRequest) -> Figure:
                               vmin=req.vmin, vmax=req.vmax)
         facets = [parse_facet(state.info, state.selection, f) for f in req.facets]
         diff = parse_diff(state.info, state.selection, req.diff) if req.diff else None
-        specs = panel_specs(state.info, state.selection, facets, diff)
+        state = replace(state, facets=tuple(facets), diff=diff)
+        panel_specs(state.info, state.selection, facets, diff)  # validates the combination
         second = None
         if len(req.paths) == 2:
             second = session.files[1].catalog.find(info.path)
             if second is None:
                 raise HeatscopeError(f"no dataset {info.path!r} in the second file", str(req.paths[1]))
             check_same_layout(info, second)
-        panels = [_read_panel(session, state, spec, second) for spec in specs]
+        # a second file: show it minus the first, so read file 1 and subtract file 0
+        panels = read_panels(session, replace(state, file_index=1) if second else state, 0 if second else None)
         differenced = diff is not None or second is not None
-        norm, cmap = _scale(req, session, state, panels, differenced)
+        scan = _global_scan(session, state) if state.range_mode == "global" and not differenced else None
+        norm = shared_norm(state, panels, scan, differenced)
+        cmap = req.cmap or (DIFF_CMAP if differenced else state.cmap)
         title = state.info.value.title(state.info.name)
         if second is not None:
             title = f"{title}: {req.paths[1].stem} minus {req.paths[0].stem}"
@@ -108,33 +95,11 @@ def build_figure(req: ExportRequest) -> Figure:
         session.close()
 
 
-def _read_panel(session: Session, state: ViewState, spec: PanelSpec, second: DatasetInfo | None) -> Panel:
-    data = session.read(0, state.info, spec.selection, state.derived)
-    if second is not None:  # same path and layout in the second file (checked)
-        other = session.read(1, state.info, spec.selection, state.derived)
-        return Panel(spec, difference(other.values, data.values), data.missing | other.missing)
-    if spec.minus is not None:
-        minus = session.read(0, state.info, spec.minus, state.derived)
-        return Panel(spec, difference(data.values, minus.values), data.missing | minus.missing)
-    return Panel(spec, data.values, data.missing)
-
-
-def _scale(req: ExportRequest, session: Session, state: ViewState, panels: list[Panel], differenced: bool):
-    every = np.concatenate([p.values.ravel() for p in panels])
-    if differenced:
-        finite = every[np.isfinite(every)]
-        half = float(np.abs(finite).max()) if finite.size else 1.0
-        half = half or 1.0
-        lo = req.vmin if req.vmin is not None else -half
-        hi = req.vmax if req.vmax is not None else half
-        return Norm(lo, hi, mode="diverging", center=0.0), req.cmap or DIFF_CMAP
-    scan = None
-    if state.range_mode == "global":
-        dset = session.dataset(0, state.info)
-        kwargs = {}
-        if state.derived:
-            axis = expert_axis(state.info)
-            kwargs = {"transform": lambda b: relative_load(b, axis=axis), "full_axes": (axis,)}
-        scan = scan_dataset(dset, state.info.value, percentiles=(), **kwargs)
-    norm = compute_norm(state.range_mode, every[np.newaxis, :], state.info.value, scan, state.vmin, state.vmax)
-    return norm, state.cmap
+def _global_scan(session: Session, state: ViewState):
+    """The global range over the whole dataset (chunk by chunk), for the ``global`` mode."""
+    dset = session.dataset(0, state.info)
+    kwargs = {}
+    if state.derived:
+        axis = expert_axis(state.info)
+        kwargs = {"transform": lambda b: relative_load(b, axis=axis), "full_axes": (axis,)}
+    return scan_dataset(dset, state.info.value, percentiles=(), **kwargs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.message import Message
 
 from heatscope.data.session import OpenedFile
-from heatscope.data.slices import SliceData
 
 
 class FilesOpened(Message):
@@ -16,13 +15,13 @@ class FilesOpened(Message):
         self.files = files
 
 
-class SliceLoaded(Message):
-    """A slice read for the view whose ``slice_key`` is ``key``."""
+class PanelsLoaded(Message):
+    """The panels (``render.panels.Panel``) read for the view whose ``slice_key`` is ``key``."""
 
-    def __init__(self, key: tuple, data: SliceData) -> None:
+    def __init__(self, key: tuple, panels: list) -> None:
         super().__init__()
         self.key = key
-        self.data = data
+        self.panels = panels
 
 
 class LoadFailed(Message):

@@ -39,18 +39,19 @@ class HelpScreen(ModalScreen[None]):
 
 
 class GoToScreen(ModalScreen[str | None]):
-    """Type an axis and a label or index, e.g. ``layer 18``."""
+    """A one-line question: go to ``layer 18``, facet by ``variant``, diff ``variant=A,B``."""
 
     DEFAULT_CSS = MODAL_CSS.format(name="GoToScreen", width=64)
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, hint: str) -> None:
+    def __init__(self, hint: str, prompt: str = "Go to (axis label-or-index; several separated by commas)") -> None:
         super().__init__()
         self.hint = hint
+        self.prompt = prompt
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Go to (axis label-or-index; several separated by commas)")
+            yield Label(Text(self.prompt))
             yield Input(placeholder=self.hint, id="goto-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -18,7 +18,7 @@ from heatscope.data.axes import Axis
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.selection import Selection
 from heatscope.errors import HeatscopeError
-from heatscope.render.view_state import view_title
+from heatscope.render.titles import label_text, view_title
 
 
 @dataclass(frozen=True)
@@ -116,14 +116,11 @@ def panel_specs(
             continue
         b, a = s.at(diff.axis, diff.b), s.at(diff.axis, diff.a)
         axis = info.axes[diff.axis]
-        title = view_title(info, b).replace(_label_text(axis, diff.b), f"{_label_text(axis, diff.b)} minus {_label_text(axis, diff.a)}", 1)
+        title = view_title(info, b).replace(
+            label_text(axis, diff.b), f"{label_text(axis, diff.b)} minus {label_text(axis, diff.a)}", 1
+        )
         specs.append(PanelSpec(b, title, minus=a))
     return specs
-
-
-def _label_text(axis: Axis, index: int) -> str:
-    label = axis.label(index)
-    return f"{axis.name.replace('_', ' ').title()} {label}" if axis.numeric else label
 
 
 def difference(b: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -57,14 +57,31 @@ def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
     ]
 
 
+def panel_balance(info, panels) -> list[tuple[str, str]]:
+    """(panel title, mean MaxVio) for every panel of a load dataset, to compare at a glance."""
+    from heatscope.data.slices import SliceData
+    from heatscope.data.summary import summarize
+
+    if not info.value.is_load:
+        return []
+    rows = []
+    for p in panels:
+        summary = summarize(info, SliceData(p.values, p.missing, p.spec.selection))
+        rows.append((p.spec.title, fmt(summary.load.max_vio, 3) if summary.load else "-"))
+    return rows
+
+
 def stats_renderable(
     summary: SliceSummary,
     cursor: CursorSummary | None,
     norm: Norm,
     cmap: str,
     scan_note: str = "",
+    panel_maxvio: list[tuple[str, str]] | None = None,
+    panel_title: str = "",
 ) -> RenderableType:
-    """Slice stats, balance metrics, hottest cells, per-row lines, cursor cell, color range."""
+    """Cursor cell, slice stats, balance metrics (and MaxVio per panel when faceted),
+    per-row lines, hottest cells, color range."""
     b = summary.basic
     parts: list[RenderableType] = []
     if cursor is not None:
@@ -76,7 +93,7 @@ def stats_renderable(
         if cursor.row_load is not None:
             rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
         parts.append(_pairs(rows, columns=2))
-    parts.append(_heading("Slice"))
+    parts.append(_heading(f"Slice: {printable(panel_title)}" if panel_maxvio else "Slice"))
     parts.append(_pairs([
         ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),
     ], columns=2))
@@ -84,6 +101,9 @@ def stats_renderable(
     if summary.load is not None:
         parts.append(_heading(f"Balance (mean of {summary.load_along})"))
         parts.append(_pairs(_load_rows(summary.load), columns=2))
+    if panel_maxvio:
+        parts.append(_heading("MaxVio per panel"))
+        parts.append(_pairs(panel_maxvio))
     if summary.lines:
         parts.append(_heading("Rows: mean @ peak"))
         parts.append(_pairs([(line.label, f"{fmt(line.mean, 3)} @ {line.peak_label}") for line in summary.lines]))

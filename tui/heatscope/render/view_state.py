@@ -8,6 +8,7 @@ from heatscope.data.catalog import DatasetInfo
 from heatscope.data.selection import Selection, resolve_selection
 from heatscope.data.slices import relative_load_view
 from heatscope.errors import HeatscopeError
+from heatscope.render.facets import DiffSpec, Facet, PanelSpec, panel_specs
 from heatscope.render.normalize import available_modes, default_mode
 
 
@@ -23,31 +24,55 @@ class ViewState:
     step_axis: int | None = None  # the axis [ and ] step
     vmin: float | None = None
     vmax: float | None = None
+    facets: tuple[Facet, ...] = ()  # one panel per label (product of up to two axes)
+    diff: DiffSpec | None = None  # every panel shows B minus A along an axis
 
     @property
     def slice_key(self) -> tuple:
-        return (self.file_index, self.info.path, self.derived, self.selection.identity)
+        """Identifies what must be read: dataset, view, selection, facets and diff."""
+        return (self.file_index, self.info.path, self.derived, self.selection.identity, self.facets, self.diff)
+
+    def panels(self) -> list[PanelSpec]:
+        return panel_specs(self.info, self.selection, list(self.facets), self.diff)
 
     def stepped(self) -> tuple[int, ...]:
-        return self.selection.stepped_axes
+        """Stepped axes that are not faceted or differenced (those [ ] and { } can step)."""
+        fixed = {f.axis for f in self.facets} | ({self.diff.axis} if self.diff else set())
+        return tuple(a for a in self.selection.stepped_axes if a not in fixed)
 
     def second_step_axis(self) -> int | None:
-        """The axis ``{``/``}`` step: the first stepped axis other than ``step_axis``."""
+        """The axis ``{``/``}`` step: the first free stepped axis other than ``step_axis``."""
         others = [a for a in self.stepped() if a != self.step_axis]
         return others[0] if others else None
 
     def with_selection(self, sel: Selection) -> ViewState:
-        """New selection; the cursor keeps its cell (clamped), the step axis stays valid."""
-        row = min(self.cursor[0], sel.n_rows - 1)
+        """New selection; the cursor keeps its cell (clamped); facets, diff and the step axis
+        are kept while their axes are still stepped."""
+        facets = tuple(f for f in self.facets if f.axis in sel.stepped_axes)
+        diff = self.diff if self.diff is not None and self.diff.axis in sel.stepped_axes else None
+        state = replace(self, selection=sel, facets=facets, diff=diff)
+        row = min(self.cursor[0], state.n_panels() * sel.n_rows - 1)
         col = min(self.cursor[1], sel.n_cols - 1)
-        step = self.step_axis if self.step_axis in sel.stepped_axes else primary_step_axis(self.info, sel)
-        return replace(self, selection=sel, cursor=(row, col), step_axis=step)
+        step = self.step_axis if self.step_axis in state.stepped() else primary_step_axis(self.info, sel, state.stepped())
+        return replace(state, cursor=(row, col), step_axis=step)
+
+    def n_panels(self) -> int:
+        count = 1
+        for f in self.facets:
+            count *= len(f.indices)
+        return count
+
+    def cursor_panel(self) -> tuple[int, int, int]:
+        """(panel, row, col) of the cursor: rows run on through stacked panels."""
+        rows = self.selection.n_rows
+        return self.cursor[0] // rows, self.cursor[0] % rows, self.cursor[1]
 
     def transposed(self) -> ViewState:
         if self.selection.row_axis is None:
             return self
+        panel, row, col = self.cursor_panel()
         state = self.with_selection(self.selection.transposed())
-        return replace(state, cursor=(self.cursor[1], self.cursor[0]))
+        return replace(state, cursor=(panel * state.selection.n_rows + col, row))
 
     def cycle_range(self) -> ViewState:
         modes = available_modes(self.info.value)
@@ -55,27 +80,13 @@ class ViewState:
         return replace(self, range_mode=modes[(i + 1) % len(modes)])
 
 
-def primary_step_axis(info: DatasetInfo, sel: Selection) -> int | None:
+def primary_step_axis(info: DatasetInfo, sel: Selection, stepped: tuple[int, ...] | None = None) -> int | None:
     """The stepped axis named like "layer", else the innermost stepped axis."""
-    stepped = sel.stepped_axes
+    stepped = sel.stepped_axes if stepped is None else stepped
     for a in stepped:
         if "layer" in info.axes[a].name.casefold():
             return a
     return stepped[-1] if stepped else None
-
-
-def view_title(info: DatasetInfo, sel: Selection) -> str:
-    """Seed-style title from the stepped axes: ``Aux-Loss-Free Layer 9``.
-
-    Text labels stand alone; numeric ones are prefixed by the axis name. A 2-D dataset is
-    titled by its long_name or name.
-    """
-    parts = []
-    for a in sel.stepped_axes:
-        axis = info.axes[a]
-        label = axis.label(sel.index[a])
-        parts.append(f"{axis.name.replace('_', ' ').title()} {label}" if axis.numeric else label)
-    return " ".join(parts) if parts else (info.value.long_name or info.name)
 
 
 def initial_state(

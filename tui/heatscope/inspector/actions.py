@@ -1,0 +1,222 @@
+"""The app's key actions: stepping, going to, axes, colors, facets, diffs, screenshots."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from heatscope.data.selection import resolve_selection
+from heatscope.data.slices import relative_load_view
+from heatscope.errors import HeatscopeError
+from heatscope.render.colormaps import next_in_cycle, reversed_name
+from heatscope.render.panels import DIFF_CMAP
+from heatscope.render.titles import view_title
+from heatscope.render.view_state import initial_state
+
+
+class ActionsMixin:
+    """Actions of ``HeatscopeApp``; they change ``self.state`` through ``set_state``."""
+
+    def _step(self, axis: int | None, delta: int) -> None:
+        if self.state is None:
+            return
+        if axis is None:
+            self.notify("no axis to step: every other axis is displayed or faceted", markup=False)
+            return
+        self.set_state(self.state.with_selection(self.state.selection.step(axis, delta)))
+
+    def action_step(self, delta: int) -> None:
+        self._step(self.state.step_axis if self.state else None, delta)
+
+    def action_step2(self, delta: int) -> None:
+        self._step(self.state.second_step_axis() if self.state else None, delta)
+
+    def action_transpose(self) -> None:
+        if self.state is not None:
+            self.set_state(self.state.transposed())
+
+    def action_cycle_cmap(self) -> None:
+        if self.state is not None:
+            self.set_cmap(next_in_cycle(self.state.cmap, self.state.info.value.colormap))
+
+    def action_reverse_cmap(self) -> None:
+        if self.state is not None:
+            self.set_cmap(reversed_name(self.state.cmap))
+
+    def set_cmap(self, name: str) -> None:
+        if self.state is not None:
+            self.set_state(replace(self.state, cmap=name))
+
+    def action_cycle_range(self) -> None:
+        if self.state is not None:
+            if self.state.diff is not None:
+                self.notify("a diff is always colored symmetrically around 0", markup=False)
+                return
+            self.set_state(self.state.cycle_range())
+            self.notify(f"color range: {self.state.range_mode}", timeout=2, markup=False)
+
+    def set_range(self, mode: str) -> None:
+        if self.state is not None:
+            self.set_state(replace(self.state, range_mode=mode))
+
+    def action_toggle_derived(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        raw = self.session.files[state.file_index].catalog.find(state.info.path)
+        if raw is None or relative_load_view(raw) is None:
+            self.notify("only token-count datasets have a relative-load view", markup=False)
+            return
+        new = initial_state(state.file_index, raw, derived=not state.derived)
+        new = replace(new, facets=state.facets, diff=state.diff).with_selection(state.selection)
+        self.start_view(replace(new, cursor=state.cursor))
+        self.notify("relative load" if self.state.derived else "raw token counts", timeout=2, markup=False)
+
+    def action_toggle_tree(self) -> None:
+        from heatscope.inspector.tree import DatasetTree
+
+        tree = self.query_one(DatasetTree)
+        tree.toggle_class("-hidden")
+        (self.heatmap if tree.has_class("-hidden") else tree).focus()
+
+    def action_help(self) -> None:
+        from heatscope.inspector.screens import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def _ask(self, prompt: str, hint: str, then) -> None:
+        from heatscope.inspector.screens import GoToScreen
+
+        self.push_screen(GoToScreen(hint, prompt), then)
+
+    def action_goto(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        names = [a.name for a in state.info.axes]
+        default = names[state.step_axis] if state.step_axis is not None else None
+        hint = f"{default} {state.info.axes[state.step_axis].label(0)}" if default else names[0] + " 0"
+        self._ask("Go to (axis label-or-index; several separated by commas)", hint, self._goto)
+
+    def _goto(self, text: str | None) -> None:
+        from heatscope.inspector.screens import parse_goto
+
+        state = self.state
+        if not text or state is None:
+            return
+        names = [a.name for a in state.info.axes]
+        default = names[state.step_axis] if state.step_axis is not None else None
+        try:
+            picks = parse_goto(text, names, default)
+            sel = resolve_selection(state.info.axes, picks, base=state.selection)
+        except (ValueError, HeatscopeError) as exc:
+            self.notify(str(exc), title="Go to", severity="error", markup=False)
+            return
+        panel, row, col = state.cursor_panel()
+        for name in picks:  # going to a displayed axis moves the cursor there
+            axis = next((i for i, a in enumerate(state.info.axes) if a.name == name), None)
+            if axis == sel.row_axis:
+                row = sel.index[axis]
+            elif axis == sel.col_axis:
+                col = sel.index[axis]
+        new = state.with_selection(sel)
+        self.set_state(replace(new, cursor=(panel * sel.n_rows + row, col)))
+
+    def action_facet(self) -> None:
+        if self.state is not None:
+            self._ask("Facet by (e.g. 'variant', 'layer=9,18 variant', 'layer=7:12'; empty clears)",
+                      "layer=9,18 variant", self._facet)
+
+    def _facet(self, text: str | None) -> None:
+        from heatscope.render.facets import panel_specs, parse_facet
+
+        state = self.state
+        if text is None or state is None:
+            return
+        try:
+            facets = tuple(parse_facet(state.info, state.selection, part) for part in text.split())
+            panel_specs(state.info, state.selection, list(facets), state.diff)
+        except HeatscopeError as exc:
+            self.notify(str(exc), title="Facet", severity="error", markup=False)
+            return
+        if len(facets) > 2:
+            self.notify("facet by one or two axes", title="Facet", severity="error", markup=False)
+            return
+        self.set_state(replace(state, facets=facets).with_selection(state.selection))
+
+    def action_diff(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        if state.diff is not None:
+            self.set_state(replace(state, diff=None, cmap=state.info.value.colormap))
+            self.notify("diff off", timeout=2, markup=False)
+            return
+        stepped = state.stepped()
+        hint = "variant=Aux-Loss-Based,Aux-Loss-Free"
+        if stepped:
+            axis = state.info.axes[stepped[0]]
+            hint = f"{axis.name}={axis.label(0)},{axis.label(min(1, axis.size - 1))}"
+        self._ask("Diff: AXIS=A,B shows B minus A (press d again to clear)", hint, self._diff)
+
+    def _diff(self, text: str | None) -> None:
+        from heatscope.render.facets import panel_specs, parse_diff
+
+        state = self.state
+        if not text or state is None:
+            return
+        try:
+            diff = parse_diff(state.info, state.selection, text)
+            panel_specs(state.info, state.selection, list(state.facets), diff)
+        except HeatscopeError as exc:
+            self.notify(str(exc), title="Diff", severity="error", markup=False)
+            return
+        self.set_state(replace(state, diff=diff, cmap=DIFF_CMAP).with_selection(state.selection))
+
+    def action_choose_axes(self) -> None:
+        from heatscope.inspector.screens import ChoiceScreen
+
+        state = self.state
+        if state is None or len(state.info.axes) < 2:
+            return
+        axes = state.info.axes
+        pairs = [(r, c) for r in range(len(axes)) for c in range(len(axes)) if r != c]
+
+        def chosen(index: int | None) -> None:
+            if index is not None and self.state is not None:
+                self.set_state(self.state.with_selection(self.state.selection.with_display(*pairs[index])))
+
+        labels = [f"rows {axes[r].name} x columns {axes[c].name}" for r, c in pairs]
+        self.push_screen(ChoiceScreen("Display which axes?", labels), chosen)
+
+    def action_choose_step_axis(self) -> None:
+        from heatscope.inspector.screens import ChoiceScreen
+
+        state = self.state
+        if state is None or not state.stepped():
+            return
+        stepped = list(state.stepped())
+
+        def chosen(index: int | None) -> None:
+            if index is not None and self.state is not None:
+                self.set_state(replace(self.state, step_axis=stepped[index]))
+                self.notify(f"[ and ] now step {state.info.axes[stepped[index]].name}", markup=False)
+
+        labels = [f"{state.info.axes[a].name} ({state.info.axes[a].size})" for a in stepped]
+        self.push_screen(ChoiceScreen("Which axis do [ and ] step?", labels), chosen)
+
+    def action_screenshot(self) -> None:
+        from heatscope.screenshot import screenshot_name
+
+        directory = self.options.screenshot_dir or Path.cwd()
+        state = self.state
+        name = screenshot_name(
+            self.session.files[state.file_index].path.stem if state else "heatscope",
+            view_title(state.info, state.selection) if state else "",
+        )
+        try:
+            path = self.save_screenshot(name, str(directory))
+        except OSError as exc:
+            self.notify(f"cannot save screenshot in {directory}: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.notify(f"saved {path}", title="Screenshot", markup=False)

@@ -1,0 +1,80 @@
+"""The app's thread workers: opening files, reading the panels of a view, global scans.
+
+Every HDF5 call runs here, never on the event loop; results come back as messages.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.worker import get_current_worker
+
+from heatscope.data.slices import expert_axis, relative_load
+from heatscope.errors import HeatscopeError
+from heatscope.inspector.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
+from heatscope.render.view_state import ViewState
+
+
+def scan_key(state: ViewState) -> tuple:
+    """Global scans are per file, dataset and view (counts or relative load)."""
+    return (state.file_index, state.info.path, state.derived)
+
+
+class LoadingMixin:
+    """Workers of ``HeatscopeApp``; ``self.session`` is the app's Session."""
+
+    @work(thread=True, exit_on_error=False, group="open")
+    def open_files(self) -> None:
+        self.post_message(FilesOpened(self.session.files or self.session.open_all()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="slice")
+    def read_panels(self, state: ViewState, post: bool = True) -> None:
+        """Read every panel of ``state`` (cached reads cost nothing), then prefetch the
+        neighbours on the step axis so the next ``]`` or ``[`` repaints from memory."""
+        from heatscope.render.panels import read_panels
+
+        try:
+            panels = read_panels(self.session, state)
+        except HeatscopeError as exc:
+            self.post_message(LoadFailed(str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.post_message(LoadFailed(f"{state.info.path}: cannot read slice ({type(exc).__name__}: {exc})"))
+            return
+        if post:
+            self.post_message(PanelsLoaded(state.slice_key, panels))
+        axis = state.step_axis
+        if axis is None:
+            return
+        for delta in (1, -1):
+            if get_current_worker().is_cancelled:
+                return
+            sel = state.selection.step(axis, delta)
+            if sel != state.selection:
+                try:
+                    read_panels(self.session, state.with_selection(sel))
+                except Exception:  # noqa: BLE001 - a failed prefetch is retried when stepped to
+                    return
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
+    def scan_global(self, state: ViewState) -> None:
+        from heatscope.data.scan import ScanCancelled, scan_dataset
+
+        key = scan_key(state)
+        worker = get_current_worker()
+        try:
+            dset = self.session.dataset(state.file_index, state.info)
+            kwargs = {}
+            if state.derived:
+                axis = expert_axis(state.info)
+                kwargs = {"transform": lambda b: relative_load(b, axis=axis), "full_axes": (axis,)}
+            result = scan_dataset(
+                dset, state.info.value, progress=lambda f: self.post_message(ScanProgress(key, f)),
+                cancelled=lambda: worker.is_cancelled, **kwargs,
+            )
+        except ScanCancelled:
+            return
+        except Exception as exc:  # noqa: BLE001 - the scan is optional: say so, keep going
+            self.post_message(ScanProgress(key, -1.0))
+            self.log.warning(f"global scan failed: {exc!r}")
+            return
+        self.post_message(ScanFinished(key, result))
