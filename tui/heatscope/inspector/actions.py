@@ -14,6 +14,11 @@ from heatscope.render.titles import view_title
 from heatscope.render.view_state import initial_state
 
 
+def _facet_text(state, facet) -> str:
+    axis = state.info.axes[facet.axis]
+    return f"{axis.name}=" + ",".join(axis.label(i) for i in facet.indices)
+
+
 class ActionsMixin:
     """Actions of ``HeatscopeApp``; they change ``self.state`` through ``set_state``."""
 
@@ -84,10 +89,10 @@ class ActionsMixin:
 
         self.push_screen(HelpScreen())
 
-    def _ask(self, prompt: str, hint: str, then) -> None:
+    def _ask(self, prompt: str, hint: str, then, value: str = "") -> None:
         from heatscope.inspector.screens import GoToScreen
 
-        self.push_screen(GoToScreen(hint, prompt), then)
+        self.push_screen(GoToScreen(hint, prompt, value), then)
 
     def action_goto(self) -> None:
         state = self.state
@@ -124,8 +129,9 @@ class ActionsMixin:
 
     def action_facet(self) -> None:
         if self.state is not None:
+            current = " ".join(_facet_text(self.state, f) for f in self.state.facets)
             self._ask("Facet by (e.g. 'variant', 'layer=9,18 variant', 'layer=7:12'; empty clears)",
-                      "layer=9,18 variant", self._facet)
+                      "layer=9,18 variant", self._facet, value=current)
 
     def _facet(self, text: str | None) -> None:
         from heatscope.render.facets import panel_specs, parse_facet
@@ -157,7 +163,7 @@ class ActionsMixin:
         if stepped:
             axis = state.info.axes[stepped[0]]
             hint = f"{axis.name}={axis.label(0)},{axis.label(min(1, axis.size - 1))}"
-        self._ask("Diff: AXIS=A,B shows B minus A (press d again to clear)", hint, self._diff)
+        self._ask("Diff: AXIS=A,B shows B minus A (press d again to clear)", hint, self._diff, value=hint)
 
     def _diff(self, text: str | None) -> None:
         from heatscope.render.facets import panel_specs, parse_diff

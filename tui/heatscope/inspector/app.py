@@ -99,7 +99,7 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
         return self.query_one(HeatmapView)
 
     def on_mount(self) -> None:
-        if self.size.width < 100:
+        if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
             self.query_one(DatasetTree).add_class("-hidden")
         self.heatmap.focus()
         if self.session.files:  # opened by the command line: no disk access needed here
@@ -270,9 +270,12 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
         panel, row, col = state.cursor_panel()
         p = panels[min(panel, len(panels) - 1)]
         data = SliceData(p.values, p.missing, p.spec.selection)
-        summary = summarize(state.info, data)
-        cursor = summarize_cursor(state.info, data, row, col)
-        balance = panel_balance(state.info, panels) if len(panels) > 1 else []
+        info = state.info
+        if state.diff is not None:  # differences are signed: no load-balance metrics
+            info = replace(info, value=replace(info.value, kind="signed"))
+        summary = summarize(info, data)
+        cursor = summarize_cursor(info, data, row, col)
+        balance = panel_balance(info, panels) if len(panels) > 1 else []
         note = "" if not self.scan_note else f"global range {self.scan_note}"
         self.query_one(StatsPanel).update(
             stats_renderable(summary, cursor, self.current_norm(), state.cmap, note, balance, p.spec.title)

@@ -11,7 +11,8 @@ from textual.widgets import Static
 
 # Most used first: at 80 columns the line is cut on the right.
 HINTS = [("]/[", "layer"), ("g", "go to"), ("c", "cmap"), ("r", "range"), ("s", "shot"), ("?", "help"),
-         ("q", "quit"), ("}/{", "variant"), ("t", "transpose"), ("b", "tree"), ("^p", "palette")]
+         ("q", "quit"), ("f", "facet"), ("d", "diff"), ("}/{", "variant"), ("t", "transpose"), ("b", "tree"),
+         ("^p", "palette")]
 
 
 class KeyHints(Static):

@@ -44,15 +44,18 @@ class GoToScreen(ModalScreen[str | None]):
     DEFAULT_CSS = MODAL_CSS.format(name="GoToScreen", width=64)
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, hint: str, prompt: str = "Go to (axis label-or-index; several separated by commas)") -> None:
+    def __init__(
+        self, hint: str, prompt: str = "Go to (axis label-or-index; several separated by commas)", value: str = ""
+    ) -> None:
         super().__init__()
         self.hint = hint
         self.prompt = prompt
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.prompt))
-            yield Input(placeholder=self.hint, id="goto-input")
+            yield Input(value=self.value, placeholder=self.hint, id="goto-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)

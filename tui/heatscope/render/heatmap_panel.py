@@ -211,7 +211,7 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         lines.extend(legend_lines(model, width, map_x, geo.width))
     if model.norm.note and model.legend:
         notes.append(model.norm.note)
-    for n in notes:
+    for n in notes if model.legend else []:
         lines.append([Segment(_fit("note: " + n, width), Style(color="yellow"))])
     return HeatmapLayout(lines, geo, map_x, map_y, width, notes)
 

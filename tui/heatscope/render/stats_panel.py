@@ -58,7 +58,7 @@ def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def panel_balance(info, panels) -> list[tuple[str, str]]:
-    """(panel title, mean MaxVio) for every panel of a load dataset, to compare at a glance."""
+    """(mean MaxVio, panel title) for every panel of a load dataset, to compare at a glance."""
     from heatscope.data.slices import SliceData
     from heatscope.data.summary import summarize
 
@@ -67,7 +67,7 @@ def panel_balance(info, panels) -> list[tuple[str, str]]:
     rows = []
     for p in panels:
         summary = summarize(info, SliceData(p.values, p.missing, p.spec.selection))
-        rows.append((p.spec.title, fmt(summary.load.max_vio, 3) if summary.load else "-"))
+        rows.append((fmt(summary.load.max_vio, 3) if summary.load else "-", p.spec.title))
     return rows
 
 

@@ -1,0 +1,71 @@
+"""Pilot tests for facets (f) and diffs (d): panels, titles, cursor across panels, stats."""
+
+import re
+
+from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
+
+
+async def _ask(pilot, key, text):
+    await pilot.press(key)
+    await pilot.pause()
+    screen = pilot.app.screen
+    screen.query_one("Input").value = ""
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
+async def test_facet_layers_by_variant_like_seed_002(load_file):
+    app = make_app(load_file)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await _ask(pilot, "f", "layer=9,18 variant")
+        assert app.state.n_panels() == 4
+        titles = [line.strip() for line in heatmap_text(app).splitlines() if "Layer" in line]
+        assert [t.split("  ")[-1].strip() for t in titles] == [
+            "Aux-Loss-Based Layer 9", "Aux-Loss-Free Layer 9", "Aux-Loss-Based Layer 18", "Aux-Loss-Free Layer 18"]
+        assert heatmap_text(app).count("Relative Expert Load") == 1  # one shared colorbar
+        screen = screen_text(app)
+        assert "MaxVio per panel" in screen
+        assert re.search(r"6\.5\s+Aux-Loss-Free Layer 9", screen)
+        # the cursor runs down through the panels: 3 rows each
+        await pilot.press(*(["down"] * 5))
+        await settle(pilot)
+        assert app.state.cursor_panel()[:2] == (1, 2)
+        assert "variant Aux-Loss-Free" in screen_text(app) and "dataset DM Mathematics" in screen_text(app)
+        # faceted axes are not stepped: ] says so instead of changing the panels
+        await pilot.press("]")
+        await settle(pilot)
+        assert app.state.n_panels() == 4
+        await _ask(pilot, "f", "")
+        assert app.state.n_panels() == 1
+
+
+async def test_facet_errors_are_notified_not_fatal(load_file):
+    app = make_app(load_file)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await _ask(pilot, "f", "expert")
+        assert app.state.facets == ()
+        await _ask(pilot, "f", "depth")
+        assert app.state.facets == () and app.is_running
+
+
+async def test_diff_of_variants_shows_expert_25(load_file):
+    app = make_app(load_file)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await _ask(pilot, "d", "variant=Aux-Loss-Based,Aux-Loss-Free")
+        text = heatmap_text(app)
+        assert "Aux-Loss-Free minus Aux-Loss-Based Layer 9" in text
+        assert "Relative Expert Load difference" in text
+        screen = screen_text(app)
+        assert re.search(r"7\.5\s+DM Mathematics · 25", screen)  # strongest positive cell
+        assert "range diverging -7.5 .. 7.5" in screen
+        assert "MaxVio" not in screen  # no balance metrics on a signed difference
+        assert app.state.cmap == "RdBu_r"
+        await pilot.press("]")
+        await settle(pilot)
+        assert "Aux-Loss-Free minus Aux-Loss-Based Layer 10" in heatmap_text(app)
+        await pilot.press("d")  # clears
+        await settle(pilot)
+        assert app.state.diff is None and "Aux-Loss-Free Layer 10" in heatmap_text(app)
