@@ -7,6 +7,7 @@ use shading glyphs so the map stays readable.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -94,6 +95,12 @@ def _row_title_width(labels: tuple[str, ...], name: str) -> int:
 def _fit(text: str, width: int) -> str:
     text = printable(text)
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def _runs(text: str, style: Style) -> list[Segment]:
+    """Text split into runs of spaces and of labels, so every label is its own segment
+    (SVG export then places each label at its own x, whatever the viewer's font)."""
+    return [Segment(run, style) for run in re.findall(r" +|[^ ]+", text)]
 
 
 def _cursor_text(width: int) -> str:
@@ -203,7 +210,7 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         label = _row_label(model, geo, y)
         style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
-    lines.extend([Segment(" " * map_x + ticks, DIM)] for ticks in _col_ticks(model, geo, width - map_x))
+    lines.extend(_runs(" " * map_x + ticks, DIM) for ticks in _col_ticks(model, geo, width - map_x))
     note = geo.note(model.row_name + "s", model.col_name + "s")
     if note:
         notes.append(note)
@@ -285,7 +292,7 @@ def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[l
     last_x, last_t = items[-1]
     items[-1] = (min(last_x, width - len(last_t)), last_t)
     tick_line = place_labels(width, items).rstrip()
-    out = [head, [Segment(tick_line, DIM)]]
+    out = [head, _runs(tick_line, DIM)]
     if len(head) > 1 and head[0].text.strip() == "":
         out.insert(0, [Segment(title, Style(bold=True))])
     return out
