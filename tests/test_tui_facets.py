@@ -69,3 +69,29 @@ async def test_diff_of_variants_shows_expert_25(load_file):
         await pilot.press("d")  # clears
         await settle(pilot)
         assert app.state.diff is None and "Aux-Loss-Free Layer 10" in heatmap_text(app)
+
+
+async def test_diff_against_another_open_file(tmp_path, samples_dir):
+    import shutil
+
+    import h5py
+
+    a, b = tmp_path / "run_a.h5", tmp_path / "run_b.h5"
+    shutil.copy(samples_dir / "expert_load.h5", a)
+    shutil.copy(samples_dir / "expert_load.h5", b)
+    with h5py.File(b, "a") as f:
+        f["relative_expert_load"][1, 8, 2, 40] += 4.0
+    app = make_app(a, b)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.state.file_index == 0
+        app.open_dataset(1, app.session.files[1].catalog.find("relative_expert_load"))
+        await settle(pilot)
+        await _ask(pilot, "d", "file=run_a.h5")
+        assert app.state.minus_file == 0
+        text = heatmap_text(app)
+        assert "difference: run_b minus run_a" in text
+        assert re.search(r"4\s+DM Mathematics · 41", screen_text(app))
+        await pilot.press("d")  # d again clears
+        await settle(pilot)
+        assert app.state.minus_file is None

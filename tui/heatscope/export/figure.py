@@ -80,7 +80,7 @@ def build_figure(req: ExportRequest) -> Figure:
                 raise HeatscopeError(f"no dataset {info.path!r} in the second file", str(req.paths[1]))
             check_same_layout(info, second)
         # a second file: show it minus the first, so read file 1 and subtract file 0
-        panels = read_panels(session, replace(state, file_index=1) if second else state, 0 if second else None)
+        panels = read_panels(session, replace(state, file_index=1, minus_file=0) if second else state)
         differenced = diff is not None or second is not None
         scan = _global_scan(session, state) if state.range_mode == "global" and not differenced else None
         norm = shared_norm(state, panels, scan, differenced)

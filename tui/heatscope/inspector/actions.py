@@ -54,7 +54,7 @@ class ActionsMixin:
 
     def action_cycle_range(self) -> None:
         if self.state is not None:
-            if self.state.diff is not None:
+            if self.state.differenced:
                 self.notify("a diff is always colored symmetrically around 0", markup=False)
                 return
             self.set_state(self.state.cycle_range())
@@ -154,8 +154,8 @@ class ActionsMixin:
         state = self.state
         if state is None:
             return
-        if state.diff is not None:
-            self.set_state(replace(state, diff=None, cmap=state.info.value.colormap))
+        if state.differenced:
+            self.set_state(replace(state, diff=None, minus_file=None, cmap=state.info.value.colormap))
             self.notify("diff off", timeout=2, markup=False)
             return
         stepped = state.stepped()
@@ -163,13 +163,17 @@ class ActionsMixin:
         if stepped:
             axis = state.info.axes[stepped[0]]
             hint = f"{axis.name}={axis.label(0)},{axis.label(min(1, axis.size - 1))}"
-        self._ask("Diff: AXIS=A,B shows B minus A (press d again to clear)", hint, self._diff, value=hint)
+        self._ask("Diff: AXIS=A,B shows B minus A; file=NAME shows this file minus NAME (d again clears)",
+                  hint, self._diff, value=hint)
 
     def _diff(self, text: str | None) -> None:
         from heatscope.render.facets import panel_specs, parse_diff
 
         state = self.state
         if not text or state is None:
+            return
+        if text.strip().startswith("file="):
+            self._diff_file(text.strip()[len("file="):].strip())
             return
         try:
             diff = parse_diff(state.info, state.selection, text)
@@ -178,6 +182,25 @@ class ActionsMixin:
             self.notify(str(exc), title="Diff", severity="error", markup=False)
             return
         self.set_state(replace(state, diff=diff, cmap=DIFF_CMAP).with_selection(state.selection))
+
+    def _diff_file(self, name: str) -> None:
+        """This file minus the same dataset and slice of another open file (run B - run A)."""
+        from heatscope.render.facets import check_same_layout
+
+        state = self.state
+        files = self.session.files
+        matches = [i for i, f in enumerate(files) if name in (f.path.name, f.path.stem, str(f.path))]
+        try:
+            if not matches or files[matches[0]].catalog is None:
+                raise HeatscopeError(f"no open file named {name!r}")
+            other = files[matches[0]].catalog.find(state.info.path)
+            if other is None:
+                raise HeatscopeError(f"no dataset {state.info.path!r} in {name}")
+            check_same_layout(files[state.file_index].catalog.find(state.info.path), other)
+        except HeatscopeError as exc:
+            self.notify(str(exc), title="Diff", severity="error", markup=False)
+            return
+        self.set_state(replace(state, minus_file=matches[0], diff=None, cmap=DIFF_CMAP))
 
     def action_choose_axes(self) -> None:
         from heatscope.inspector.screens import ChoiceScreen

@@ -227,7 +227,7 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
     # -- drawing ------------------------------------------------------------------
     def current_norm(self):
         state = self.state
-        return shared_norm(state, self.panels, self.scans.get(scan_key(state)), state.diff is not None)
+        return shared_norm(state, self.panels, self.scans.get(scan_key(state)), state.differenced)
 
     def refresh_view(self) -> None:
         """Redraw the heatmap panels from the current state and panels."""
@@ -240,7 +240,10 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
         rows = tuple(row_axis.label(i) for i in range(sel.n_rows)) if row_axis else (info.name,)
         row_name = row_axis.name if row_axis else ""
         norm = self.current_norm()
-        value_title = info.value.title(info.name) + (" difference" if state.diff else "")
+        value_title = info.value.title(info.name) + (" difference" if state.differenced else "")
+        if state.minus_file is not None:
+            files = self.session.files
+            value_title += f": {files[state.file_index].path.stem} minus {files[state.minus_file].path.stem}"
         models = [
             HeatmapModel(
                 values=p.values, missing=p.missing, row_labels=rows,
@@ -271,7 +274,7 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
         p = panels[min(panel, len(panels) - 1)]
         data = SliceData(p.values, p.missing, p.spec.selection)
         info = state.info
-        if state.diff is not None:  # differences are signed: no load-balance metrics
+        if state.differenced:  # differences are signed: no load-balance metrics
             info = replace(info, value=replace(info.value, kind="signed"))
         summary = summarize(info, data)
         cursor = summarize_cursor(info, data, row, col)

@@ -22,15 +22,14 @@ class Panel:
     missing: np.ndarray
 
 
-def read_panels(
-    session: Session, state: ViewState, minus_file: int | None = None, cached_only: bool = False
-) -> list[Panel] | None:
+def read_panels(session: Session, state: ViewState, cached_only: bool = False) -> list[Panel] | None:
     """Every panel of ``state`` read through the session's cache.
 
-    With ``minus_file``, each panel is the state's file minus the same slice of that file.
-    With ``cached_only``, nothing is read from disk: None unless every slice is cached.
+    With ``state.minus_file``, each panel is the state's file minus the same slice of that
+    file. With ``cached_only``, nothing is read from disk: None unless every slice is cached.
     """
     read = session.cached if cached_only else session.read
+    minus_file = state.minus_file
     panels = []
     for spec in state.panels():
         data = read(state.file_index, state.info, spec.selection, state.derived)

@@ -26,11 +26,17 @@ class ViewState:
     vmax: float | None = None
     facets: tuple[Facet, ...] = ()  # one panel per label (product of up to two axes)
     diff: DiffSpec | None = None  # every panel shows B minus A along an axis
+    minus_file: int | None = None  # every panel shows this file minus the same slice there
 
     @property
     def slice_key(self) -> tuple:
         """Identifies what must be read: dataset, view, selection, facets and diff."""
-        return (self.file_index, self.info.path, self.derived, self.selection.identity, self.facets, self.diff)
+        return (self.file_index, self.info.path, self.derived, self.selection.identity, self.facets, self.diff,
+                self.minus_file)
+
+    @property
+    def differenced(self) -> bool:
+        return self.diff is not None or self.minus_file is not None
 
     def panels(self) -> list[PanelSpec]:
         return panel_specs(self.info, self.selection, list(self.facets), self.diff)
