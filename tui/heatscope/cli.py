@@ -15,7 +15,6 @@ from heatscope import __version__
 from heatscope.errors import HeatscopeError
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 70
-RANGE_MODES = ("file", "global", "slice", "percentile", "log", "diverging")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,6 +91,8 @@ def dispatch(argv: Sequence[str]) -> int:
 
 
 def _tui_parser() -> _Parser:
+    from heatscope.render.normalize import RANGE_MODES
+
     parser = _base_parser()
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="HDF5 files or directories (default: the bundled sample runs)")

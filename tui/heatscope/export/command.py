@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from heatscope.errors import HeatscopeError
+from heatscope.render.normalize import RANGE_MODES
 
 FORMATS = ("svg", "png", "html", "txt", "ansi", "csv")
 TEXT_FORMATS = ("svg", "html", "txt", "ansi", "csv")
-RANGE_MODES = ("file", "global", "slice", "percentile", "log", "diverging")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
