@@ -27,7 +27,8 @@ def _base_parser() -> _Parser:
         prog="heatscope",
         description="Terminal inspector for per-layer training tensors in HDF5 files.",
         epilog="Subcommands: 'heatscope info PATH...' lists the datasets of files or directories; "
-        "'heatscope export PATH ...' writes a view as svg/png/html/txt/ansi/csv (see 'heatscope export --help').",
+        "'heatscope export PATH ...' writes a view as svg/png/html/txt/ansi/csv (see 'heatscope export --help'); "
+        "'heatscope import megatron DIR -o run.h5' converts Megatron-LM tokens-per-expert logs.",
     )
     parser.add_argument("--version", action="version", version=f"heatscope {__version__}")
     return parser
@@ -79,6 +80,8 @@ def dispatch(argv: Sequence[str]) -> int:
     if argv and argv[0] == "info":
         args = _info_parser().parse_args(argv[1:])
         return run_info(args.paths)
+    if argv and argv[0] == "import":
+        return run_import(argv[1:])
     if argv and argv[0] == "export":
         from heatscope.export.command import add_arguments, run_export
 
@@ -88,6 +91,37 @@ def dispatch(argv: Sequence[str]) -> int:
         return run_export(args, parse_picks(args.select))
     args = _tui_parser().parse_args(argv)
     return run_tui(args)
+
+
+def run_import(argv: Sequence[str]) -> int:
+    """``heatscope import megatron DIR -o OUT``: skipped lines are reported with file:line."""
+    from pathlib import Path
+
+    parser = _Parser(prog="heatscope import", description="Import training logs into an HDF5 run file.")
+    parser.add_argument("source", choices=["megatron"], help="log format")
+    parser.add_argument("directory", metavar="DIR", help="Megatron save dir (with tokens_per_expert/)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT", help="HDF5 file to write")
+    parser.add_argument("--ep-size", type=int, default=1, help="expert-parallel size (default 1)")
+    parser.add_argument("--tp-size", type=int, default=1, help="tensor-parallel size (default 1)")
+    args = parser.parse_args(argv)
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise HeatscopeError("not a directory", args.directory)
+    from heatscope.importers.megatron import import_megatron
+
+    report = import_megatron(directory, Path(args.output), args.ep_size, args.tp_size)
+    from heatscope.data.text import printable
+
+    for line in report.skipped[:50]:
+        print(f"heatscope: skipped {printable(line)}", file=sys.stderr)
+    if len(report.skipped) > 50:
+        print(f"heatscope: ... and {len(report.skipped) - 50} more skipped lines", file=sys.stderr)
+    print(f"{args.output}: {report.steps} steps x {report.layers} layers x {report.experts} experts"
+          + (f" (+{report.mtp_layers} MTP layers)" if report.mtp_layers else "")
+          + f" from {report.lines} lines in {report.files} rank files; {len(report.skipped)} skipped")
+    for assumption in report.assumptions:
+        print(f"assumed: {assumption}")
+    return EXIT_OK
 
 
 def _tui_parser() -> _Parser:

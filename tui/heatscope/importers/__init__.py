@@ -1,0 +1,1 @@
+"""Getting training data into HDF5 files heatscope opens (no framework writes HDF5 today)."""
