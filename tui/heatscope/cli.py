@@ -139,6 +139,7 @@ def _tui_parser() -> _Parser:
     parser.add_argument("--vmax", type=float, help="upper end of the color range")
     parser.add_argument("--screenshot-dir", metavar="DIR", help="where `s` saves SVG screenshots (default: .)")
     parser.add_argument("--mono", action="store_true", help="no colors: shading glyphs (also NO_COLOR=1)")
+    parser.add_argument("--follow", action="store_true", help="show new data as a writer adds it (key F toggles)")
     return parser
 
 
@@ -214,7 +215,7 @@ def run_tui(args: argparse.Namespace) -> int:
         paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
         range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
         screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
-        session=session,
+        session=session, follow=args.follow,
     ))
     result = app.run()
     return app.return_code or (result if isinstance(result, int) else 0)

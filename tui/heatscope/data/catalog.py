@@ -30,6 +30,7 @@ class DatasetInfo:
     is_scale: bool = False
     link: str | None = None  # "-> /target" for soft links, "-> file:/path" for external ones
     default_picks: tuple[tuple[str, str], ...] = ()  # from "default_select": axis=label,...
+    unlimited: tuple[int, ...] = ()  # axes a writer can extend (maxshape None), e.g. step
 
     @property
     def viewable(self) -> bool:
@@ -119,6 +120,7 @@ def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> 
         is_scale=is_scale,
         link=link,
         default_picks=picks,
+        unlimited=tuple(i for i, m in enumerate(dset.maxshape or ()) if m is None),
     )
 
 

@@ -28,6 +28,15 @@ class OpenedFile:
     handle: h5py.File | None
     catalog: Catalog | None
     error: str | None = None
+    stamp: tuple[int, int] | None = None  # (size, mtime_ns) when opened, to notice rewrites
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
 
 
 class Session:
@@ -42,12 +51,51 @@ class Session:
     def open_all(self) -> list[OpenedFile]:
         """Open and catalog every path; a bad file is kept with its one-line error."""
         for path in self.paths:
-            try:
-                handle = open_hdf5(path)
-                self.files.append(OpenedFile(path, handle, build_catalog(handle)))
-            except HeatscopeError as exc:
-                self.files.append(OpenedFile(path, None, None, str(exc)))
+            self.files.append(self._open(path))
         return self.files
+
+    def _open(self, path: Path) -> OpenedFile:
+        stamp = _stamp(path)
+        try:
+            handle = open_hdf5(path)
+            return OpenedFile(path, handle, build_catalog(handle), stamp=stamp)
+        except HeatscopeError as exc:
+            return OpenedFile(path, None, None, str(exc), stamp=stamp)
+
+    def refresh(self, file_index: int) -> bool:
+        """Pick up data a writer added since the file was opened; True when anything changed.
+
+        A file open in SWMR mode has every dataset refreshed in place; any other file is
+        reopened when its size or mtime changed (a writer that closes and reopens it). The
+        old handle is closed first: HDF5 shares one open file per process, so reopening
+        beside it would see stale metadata. A failed reopen (a writer mid-flush) keeps the
+        old catalog and is retried on the next call; the caller keeps its last good frame.
+        """
+        current = self.files[file_index]
+        if current.handle is not None and current.handle.swmr_mode:
+            before = [d.shape for d in current.catalog.datasets]
+            for d in current.catalog.datasets:
+                current.handle[d.path].refresh()
+            fresh = build_catalog(current.handle)
+            changed = [d.shape for d in fresh.datasets] != before
+        else:
+            stamp = _stamp(current.path)
+            if stamp == current.stamp:
+                return False
+            if current.handle is not None:
+                current.handle.close()
+            reopened = self._open(current.path)
+            if reopened.catalog is None:  # torn mid-write: retry next time
+                self.files[file_index] = OpenedFile(current.path, None, current.catalog, reopened.error)
+                return False
+            self.files[file_index] = reopened
+            fresh, changed = reopened.catalog, True
+        if changed:
+            self.files[file_index].catalog = fresh
+            with self._lock:
+                for key in [k for k in self._cache if k[0] == file_index]:
+                    del self._cache[key]
+        return changed
 
     def dataset(self, file_index: int, info: DatasetInfo) -> h5py.Dataset:
         handle = self.files[file_index].handle

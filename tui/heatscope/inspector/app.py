@@ -20,6 +20,7 @@ from heatscope.data.session import Session
 from heatscope.data.slices import SliceData
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.actions import ActionsMixin
+from heatscope.inspector.follow import FollowMixin
 from heatscope.inspector.heatmap import HeatmapView
 from heatscope.inspector.key_hints import KeyHints
 from heatscope.inspector.loading import LoadingMixin, scan_key
@@ -44,10 +45,11 @@ class LaunchOptions:
     vmax: float | None = None
     screenshot_dir: Path | None = None
     mono: bool = False
+    follow: bool = False
     session: Session | None = None  # already opened by the command line's checks
 
 
-class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
@@ -70,6 +72,7 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
         Binding("C", "reverse_cmap", "Reverse cmap"),
         Binding("r", "cycle_range", "Range"),
         Binding("u", "toggle_derived", "Counts/load"),
+        Binding("F", "toggle_follow", "Follow"),
         Binding("b", "toggle_tree", "Tree"),
         Binding("s", "screenshot", "Shot"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -102,6 +105,8 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
         if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
             self.query_one(DatasetTree).add_class("-hidden")
         self.heatmap.focus()
+        if self.options.follow:
+            self.set_following(True)
         if self.session.files:  # opened by the command line: no disk access needed here
             self.on_files_opened(FilesOpened(self.session.files))
         else:
@@ -154,6 +159,10 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
             cmap=o.cmap if first else None, range_mode=o.range_mode if first else None,
             vmin=o.vmin if first else None, vmax=o.vmax if first else None,
         )
+        if self.following:
+            from heatscope.render.follow import at_newest
+
+            state = at_newest(state)
         self.heatmap.show_message(f"Reading {info.path}…")
         self.query_one(DatasetTree).select_dataset(file_index, info.path)
         self.start_view(state)
@@ -195,6 +204,9 @@ class HeatscopeApp(ActionsMixin, LoadingMixin, App[int]):
             self.call_after_refresh(self.scan_global, self.state)
 
     def on_load_failed(self, message: LoadFailed) -> None:
+        if self.following and self.panels is not None:  # a torn read mid-write: keep the last frame
+            self.notify(f"keeping the last good frame: {message.text}", severity="warning", markup=False)
+            return
         self.heatmap.show_message(message.text)
         self.notify(message.text, title="Cannot read", severity="error", markup=False)
 

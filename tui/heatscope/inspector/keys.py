@@ -17,6 +17,7 @@ KEYS: list[tuple[str, str]] = [
     ("c / C", "next colormap / reverse the colormap"),
     ("r", "next color range mode (file, global, slice, percentile, log, diverging)"),
     ("u", "token counts: relative load <-> raw counts"),
+    ("F", "follow: show new steps as a writer adds them (also --follow)"),
     ("b", "show / hide the dataset tree"),
     ("tab", "move focus between tree and heatmap; Enter opens a dataset"),
     ("s", "save an SVG screenshot (current directory or --screenshot-dir)"),
