@@ -1,11 +1,32 @@
-"""Snapshot tests of the seed views at 80x24 and 160x48 (pytest-textual-snapshot)."""
+"""Snapshot tests of the seed views at 80x24 and 160x48 (pytest-textual-snapshot).
+
+The sample files are copied with a fixed modified time (the run tree shows it), and times
+are shown in UTC, so snapshots do not depend on when or where the repository was cloned.
+"""
+
+import os
+import shutil
+import time
 
 import pytest
 
 from tests.conftest import REPO
 from tests.tui_helpers import make_app, settle
 
-SAMPLES = REPO / "sample_runs"
+FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00 UTC
+
+
+@pytest.fixture
+def sample(tmp_path, monkeypatch):
+    monkeypatch.setattr("heatscope.inspector.tree.time.localtime", time.gmtime)
+
+    def copy(name):
+        target = tmp_path / name
+        shutil.copy(REPO / "sample_runs" / name, target)
+        os.utime(target, (FIXED_MTIME, FIXED_MTIME))
+        return target
+
+    return copy
 
 
 async def _settled(pilot):
@@ -13,22 +34,34 @@ async def _settled(pilot):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_seed_002_view(snap_compare, size):
-    app = make_app(SAMPLES / "expert_load.h5")
+def test_seed_002_view(snap_compare, sample, size):
+    app = make_app(sample("expert_load.h5"))
     assert snap_compare(app, terminal_size=size, run_before=_settled)
 
 
-def test_seed_002_after_layer_step_and_cursor(snap_compare):
-    app = make_app(SAMPLES / "expert_load.h5")
+def test_seed_002_after_layer_step_and_cursor(snap_compare, sample):
+    app = make_app(sample("expert_load.h5"))
     assert snap_compare(app, terminal_size=(160, 48), press=["]", "down", "down", "right"], run_before=_settled)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
-def test_seed_004_components(snap_compare, size):
-    app = make_app(SAMPLES / "layer_components.h5")
+def test_seed_004_components(snap_compare, sample, size):
+    app = make_app(sample("layer_components.h5"))
     assert snap_compare(app, terminal_size=size, run_before=_settled)
 
 
-def test_seed_003_divergence(snap_compare):
-    app = make_app(SAMPLES / "js_divergence.h5")
+def test_seed_003_divergence(snap_compare, sample):
+    app = make_app(sample("js_divergence.h5"))
     assert snap_compare(app, terminal_size=(160, 48), run_before=_settled)
+
+
+def test_seed_002_facets(snap_compare, sample):
+    async def facet(pilot):
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"layer=9,18 variant", "enter")
+        await settle(pilot)
+
+    app = make_app(sample("expert_load.h5"))
+    assert snap_compare(app, terminal_size=(160, 48), run_before=facet)

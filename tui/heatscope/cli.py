@@ -163,11 +163,10 @@ def _preflight(paths, dataset: str | None, picks: dict[str, str]):
 
     session = Session(paths)
     files = session.open_all()
-    good = [f for f in files if f.catalog is not None]
-    if not good:
-        session.close()
-        raise HeatscopeError(files[0].error or "cannot open")
-    for f in good:
+    for i in range(len(files)):
+        f = session.ensure_open(i)
+        if f.catalog is None:
+            continue
         info = f.catalog.find(dataset) if dataset else f.catalog.default_dataset()
         if info is None:
             continue
@@ -175,12 +174,15 @@ def _preflight(paths, dataset: str | None, picks: dict[str, str]):
             session.close()
             raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{f.path}:{info.path}")
         try:
-            state = initial_state(files.index(f), info, picks)
+            state = initial_state(i, info, picks)
             session.read(state.file_index, state.info, state.selection, state.derived)
         except HeatscopeError:  # an unknown axis or label, or an unreadable slice
             session.close()
             raise
         return session
+    if not any(f.catalog for f in session.files):
+        session.close()
+        raise HeatscopeError(next(f.error for f in session.files if f.error))
     session.close()
     if dataset:
         raise HeatscopeError(f"no dataset named {dataset!r} in the given files")

@@ -48,11 +48,21 @@ class Session:
         self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
         self._lock = threading.Lock()
 
-    def open_all(self) -> list[OpenedFile]:
-        """Open and catalog every path; a bad file is kept with its one-line error."""
-        for path in self.paths:
-            self.files.append(self._open(path))
+    def open_all(self, eager: int = 8) -> list[OpenedFile]:
+        """List every path and open and catalog the first ``eager`` of them; the rest of a
+        big run directory is opened on demand (``ensure_open``). A bad file keeps its
+        one-line error."""
+        self.files = [OpenedFile(p, None, None, stamp=_stamp(p)) for p in self.paths]
+        for index in range(min(eager, len(self.files))):
+            self.ensure_open(index)
         return self.files
+
+    def ensure_open(self, file_index: int) -> OpenedFile:
+        """The file, opened and catalogued (once)."""
+        f = self.files[file_index]
+        if f.handle is None and f.error is None:
+            self.files[file_index] = f = self._open(f.path)
+        return f
 
     def _open(self, path: Path) -> OpenedFile:
         stamp = _stamp(path)
@@ -98,7 +108,7 @@ class Session:
         return changed
 
     def dataset(self, file_index: int, info: DatasetInfo) -> h5py.Dataset:
-        handle = self.files[file_index].handle
+        handle = self.ensure_open(file_index).handle
         if handle is None:
             raise HeatscopeError("file is not open", str(self.files[file_index].path))
         try:

@@ -190,6 +190,8 @@ class ActionsMixin:
         state = self.state
         files = self.session.files
         matches = [i for i, f in enumerate(files) if name in (f.path.name, f.path.stem, str(f.path))]
+        if matches:
+            self.session.ensure_open(matches[0])
         try:
             if not matches or files[matches[0]].catalog is None:
                 raise HeatscopeError(f"no open file named {name!r}")

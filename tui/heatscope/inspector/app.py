@@ -21,6 +21,7 @@ from heatscope.data.slices import SliceData
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.actions import ActionsMixin
 from heatscope.inspector.follow import FollowMixin
+from heatscope.inspector.runs import RunsMixin
 from heatscope.inspector.heatmap import HeatmapView
 from heatscope.inspector.key_hints import KeyHints
 from heatscope.inspector.loading import LoadingMixin, scan_key
@@ -49,7 +50,7 @@ class LaunchOptions:
     session: Session | None = None  # already opened by the command line's checks
 
 
-class HeatscopeApp(FollowMixin, ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
@@ -73,6 +74,9 @@ class HeatscopeApp(FollowMixin, ActionsMixin, LoadingMixin, App[int]):
         Binding("r", "cycle_range", "Range"),
         Binding("u", "toggle_derived", "Counts/load"),
         Binding("F", "toggle_follow", "Follow"),
+        Binding("n", "next_run(1)", "Next run"),
+        Binding("p", "next_run(-1)", "Prev run"),
+        Binding("o", "sort_runs", "Sort runs"),
         Binding("b", "toggle_tree", "Tree"),
         Binding("s", "screenshot", "Shot"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -124,29 +128,29 @@ class HeatscopeApp(FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     # -- opening ------------------------------------------------------------------
     def on_files_opened(self, message: FilesOpened) -> None:
         files = message.files
-        self.query_one(DatasetTree).populate(files)
-        good = [i for i, f in enumerate(files) if f.catalog is not None]
-        bad = [f.error for f in files if f.catalog is None]
-        if not good:
-            self.exit(return_code=2, message=f"heatscope: error: {bad[0] if bad else 'no files'}")
-            return
-        for error in bad:
-            self.notify(error or "", title="Cannot open", severity="error", markup=False)
+        self.query_one(DatasetTree).populate(files, self.run_order())
+        bad = [f.error for f in files if f.error]
+        for error in bad[:5]:
+            self.notify(error, title="Cannot open", severity="error", markup=False)
         try:
-            file_index, info = self._initial_dataset(good)
+            file_index, info = self._initial_dataset()
             self.open_dataset(file_index, info, self.options.picks, first=True)
         except HeatscopeError as exc:
             self.exit(return_code=2, message=f"heatscope: error: {exc}")
 
-    def _initial_dataset(self, good: list[int]) -> tuple[int, DatasetInfo]:
+    def _initial_dataset(self) -> tuple[int, DatasetInfo]:
         wanted = self.options.dataset
-        for i in good:
-            catalog = self.session.files[i].catalog
+        for i in self.run_order():
+            catalog = self.session.ensure_open(i).catalog
+            if catalog is None:
+                continue
             info = catalog.find(wanted) if wanted else catalog.default_dataset()
             if info is not None:
                 if not info.viewable:
                     raise HeatscopeError(f"dataset is not viewable: {info.reason}", info.path)
                 return i, info
+        if not any(f.catalog for f in self.session.files):
+            raise HeatscopeError(bad_files_message(self.session.files))
         if wanted:
             raise HeatscopeError(f"no dataset named {wanted!r}")
         raise HeatscopeError("no viewable dataset in the given files")
@@ -295,6 +299,11 @@ class HeatscopeApp(FollowMixin, ActionsMixin, LoadingMixin, App[int]):
         self.query_one(StatsPanel).update(
             stats_renderable(summary, cursor, self.current_norm(), state.cmap, note, balance, p.spec.title)
         )
+
+
+def bad_files_message(files) -> str:
+    errors = [f.error for f in files if f.error]
+    return errors[0] if errors else "no files"
 
 
 def create_app(options: LaunchOptions) -> HeatscopeApp:
