@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import h5py
 import numpy as np
 
+from heatscope.data.attributes import Attributes
 from heatscope.data.text import attr_strings, attr_text, decode, format_number
 
 NETCDF_PHONY_SCALE = "This is a netCDF dimension but not a netCDF variable"
@@ -67,7 +68,7 @@ def _clamp_index(index: int, size: int) -> int | None:
 
 def _scale_name(scale: h5py.Dataset) -> tuple[str, bool]:
     """(name, phony) for an attached dimension scale."""
-    raw = attr_text(scale.attrs.get("NAME")) if "NAME" in scale.attrs else None
+    raw = attr_text(Attributes(scale).get("NAME"))
     basename = posixpath.basename(scale.name or "") or "scale"
     if raw is None or raw.strip() == "":
         return basename, False
@@ -103,31 +104,37 @@ def _scale_labels(scale: h5py.Dataset, size: int) -> tuple[tuple[str, ...], bool
     return labels_from_values(np.asarray(values))
 
 
-def _attr_labels(dset: h5py.Dataset, name: str, size: int) -> tuple[tuple[str, ...], bool] | None:
+def _attr_labels(attrs: Attributes, name: str, size: int) -> tuple[tuple[str, ...], bool] | None:
     for key in (f"{name}_labels", f"labels_{name}"):
-        if key in dset.attrs:
-            value = np.asarray(dset.attrs[key])
+        if key in attrs:
+            value = np.asarray(attrs.get(key))
             if value.ndim == 1 and value.shape[0] == size:
                 return labels_from_values(value)
     return None
 
 
-def discover_axes(dset: h5py.Dataset) -> tuple[Axis, ...]:
+def discover_axes(dset: h5py.Dataset, attrs: Attributes | None = None) -> tuple[Axis, ...]:
     """Named axes with tick labels for every dimension of ``dset``."""
+    attrs = attrs or Attributes(dset)
     shape = dset.shape or ()
-    dims_attr = attr_strings(dset.attrs["dims"]) if "dims" in dset.attrs else None
+    dims_attr = attr_strings(attrs.get("dims")) if "dims" in attrs else None
+    # dimension labels and scales live in DIMENSION_LABELS / DIMENSION_LIST: skip the
+    # (slow) dimension-scale API on the many datasets that have neither
+    has_dims = "DIMENSION_LIST" in attrs or "DIMENSION_LABELS" in attrs
     if dims_attr is not None and len(dims_attr) != len(shape):
         dims_attr = None
     axes: list[Axis] = []
     for i, size in enumerate(shape):
         name: str | None = None
         labelled: tuple[tuple[str, ...], bool] | None = None
-        try:
-            dim = dset.dims[i]
-            label = decode(dim.label) if dim.label else ""
-            scale = dim[0] if len(dim) > 0 else None
-        except (OSError, KeyError, RuntimeError, ValueError, TypeError):
-            label, scale = "", None
+        label, scale = "", None
+        if has_dims:
+            try:
+                dim = dset.dims[i]
+                label = decode(dim.label) if dim.label else ""
+                scale = dim[0] if len(dim) > 0 else None
+            except (OSError, KeyError, RuntimeError, ValueError, TypeError):
+                label, scale = "", None
         if scale is not None:
             scale_name, phony = _scale_name(scale)
             name = label or scale_name
@@ -137,12 +144,12 @@ def discover_axes(dset: h5py.Dataset) -> tuple[Axis, ...]:
             name = label
         if name is None and dims_attr is not None:
             name = dims_attr[i]
-        if name is None and dset.attrs.get("CLASS") is not None and len(shape) == 1:
+        if name is None and "CLASS" in attrs and len(shape) == 1:
             name, _ = _scale_name(dset)
         if name is None:
             name = f"axis{i}"
         if labelled is None:
-            labelled = _attr_labels(dset, name, size)
+            labelled = _attr_labels(attrs, name, size)
         labels, numeric = labelled if labelled else (None, True)
         axes.append(Axis(name=name, size=size, labels=labels, numeric=numeric))
     return tuple(axes)

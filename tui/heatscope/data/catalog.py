@@ -9,6 +9,7 @@ from pathlib import Path
 import h5py
 from h5py import h5o
 
+from heatscope.data.attributes import Attributes
 from heatscope.data.axes import Axis, discover_axes
 from heatscope.data.classify import describe_dtype, viewability
 from heatscope.data.text import attr_text
@@ -96,20 +97,21 @@ class Catalog:
 
 def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> DatasetInfo:
     """Classify one dataset and, when it is viewable, discover its axes and value metadata."""
-    reason = viewability(dset)
-    is_scale = dset.attrs.get("CLASS") is not None and _is_dimension_scale(dset)
+    attrs = Attributes(dset)
+    reason = viewability(dset, attrs)
+    is_scale = "CLASS" in attrs and _is_dimension_scale(dset)
     shape = tuple(dset.shape or ())
     axes: tuple[Axis, ...] = ()
     value = ValueInfo()
     if shape and dset.size > 0:
         try:
-            axes = discover_axes(dset)
+            axes = discover_axes(dset, attrs)
         except (OSError, RuntimeError, ValueError, KeyError, TypeError):
             axes = tuple(Axis(f"axis{i}", n) for i, n in enumerate(shape))
     picks: tuple[tuple[str, str], ...] = ()
     if reason is None:
-        value = read_value_info(dset)
-        picks = _default_picks(dset.attrs.get("default_select"))
+        value = read_value_info(dset, attrs)
+        picks = _default_picks(attrs.get("default_select"))
     return DatasetInfo(
         path=path,
         shape=shape,
@@ -152,8 +154,7 @@ def _object_key(obj: h5py.HLObject) -> tuple:
 def build_catalog(f: h5py.File) -> Catalog:
     """Walk every group of ``f`` (following soft and external links safely) and list datasets."""
     catalog = Catalog(path=Path(f.filename))
-    if "default_dataset" in f.attrs:
-        catalog.preferred = attr_text(f.attrs["default_dataset"])
+    catalog.preferred = attr_text(Attributes(f).get("default_dataset"))
     seen: dict[tuple, str] = {_object_key(f): "/"}
     _walk(f, "/", catalog, seen, depth=0)
     return catalog

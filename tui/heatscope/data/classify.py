@@ -6,6 +6,7 @@ import h5py
 import numpy as np
 from h5py import h5z
 
+from heatscope.data.attributes import Attributes
 from heatscope.data.axes import NETCDF_PHONY_SCALE
 from heatscope.data.text import attr_text, format_number
 
@@ -90,16 +91,16 @@ def scalar_preview(dset: h5py.Dataset) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _is_phony_netcdf_dimension(dset: h5py.Dataset) -> bool:
-    name = attr_text(dset.attrs["NAME"]) if "NAME" in dset.attrs else None
+def _is_phony_netcdf_dimension(attrs: Attributes) -> bool:
+    name = attr_text(attrs.get("NAME"))
     return name is not None and name.startswith(NETCDF_PHONY_SCALE)
 
 
-def viewability(dset: h5py.Dataset) -> str | None:
+def viewability(dset: h5py.Dataset, attrs: Attributes | None = None) -> str | None:
     """``None`` when ``dset`` can be drawn as a heatmap, else the reason it cannot."""
     if dset.shape is None:
         return "empty (null dataspace)"
-    if _is_phony_netcdf_dimension(dset):
+    if _is_phony_netcdf_dimension(attrs or Attributes(dset)):
         return "netCDF dimension without coordinate values"
     reason = dtype_reason(dset.dtype)
     if reason is not None:

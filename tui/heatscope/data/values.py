@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import h5py
 import numpy as np
 
+from heatscope.data.attributes import Attributes
+
 from heatscope.data.text import attr_text
 
 RELATIVE_LOAD = "relative_expert_load"
@@ -93,18 +95,18 @@ class ValueInfo:
         return values, missing
 
 
-def read_value_info(dset: h5py.Dataset) -> ValueInfo:
+def read_value_info(dset: h5py.Dataset, attrs: Attributes | None = None) -> ValueInfo:
     """Read the kind, CF attributes and colormap hints of ``dset``."""
-    attrs = dset.attrs
+    attrs = attrs or Attributes(dset)
     notes: list[str] = []
     kind = (attr_text(attrs.get("kind")) or GENERIC).strip().lower() if "kind" in attrs else GENERIC
     if kind not in KINDS:
         notes.append(f"unknown kind {kind!r} treated as generic")
         kind = GENERIC
-    vmin = _scalar(attrs["valid_min"]) if "valid_min" in attrs else None
-    vmax = _scalar(attrs["valid_max"]) if "valid_max" in attrs else None
+    vmin = _scalar(attrs.get("valid_min")) if "valid_min" in attrs else None
+    vmax = _scalar(attrs.get("valid_max")) if "valid_max" in attrs else None
     if "valid_range" in attrs:
-        rng = _scalars(attrs["valid_range"])
+        rng = _scalars(attrs.get("valid_range"))
         if len(rng) == 2 and rng[0] < rng[1]:
             vmin, vmax = rng
         else:
@@ -116,9 +118,9 @@ def read_value_info(dset: h5py.Dataset) -> ValueInfo:
         v
         for key in ("_FillValue", "missing_value")
         if key in attrs
-        for v in _scalars(attrs[key], keep_nan=True)
+        for v in _scalars(attrs.get(key), keep_nan=True)
     )
-    center = _scalar(attrs["center"]) if "center" in attrs else None
+    center = _scalar(attrs.get("center")) if "center" in attrs else None
     cmap = attr_text(attrs.get("colormap")) if "colormap" in attrs else None
     if cmap is None:
         cmap = DIVERGING_CMAP if center is not None else DEFAULT_CMAPS[kind]
@@ -133,8 +135,8 @@ def read_value_info(dset: h5py.Dataset) -> ValueInfo:
         valid_min=vmin,
         valid_max=vmax,
         missing=missing,
-        scale_factor=_scalar(attrs["scale_factor"]) if "scale_factor" in attrs else None,
-        add_offset=_scalar(attrs["add_offset"]) if "add_offset" in attrs else None,
+        scale_factor=_scalar(attrs.get("scale_factor")) if "scale_factor" in attrs else None,
+        add_offset=_scalar(attrs.get("add_offset")) if "add_offset" in attrs else None,
         colormap=cmap,
         center=center,
         notes=tuple(notes),
