@@ -17,7 +17,7 @@ import numpy as np
 
 from heatscope.data.values import ValueInfo
 
-DEFAULT_BUDGET = 1 << 21  # elements per block (16 MiB as float64)
+DEFAULT_BUDGET = 1 << 18  # elements per block (2 MiB as float64): keeps peak memory flat
 HIST_BINS = 1 << 14
 
 
