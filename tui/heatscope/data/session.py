@@ -88,6 +88,7 @@ class Session:
                 current.handle[d.path].refresh()
             fresh = build_catalog(current.handle)
             changed = [d.shape for d in fresh.datasets] != before
+            current.stamp = _stamp(current.path)
         else:
             stamp = _stamp(current.path)
             if stamp == current.stamp:
