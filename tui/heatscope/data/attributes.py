@@ -14,11 +14,11 @@ class Attributes:
     """The attributes of one HDF5 object: ``name in attrs`` and ``attrs.get(name)``."""
 
     def __init__(self, obj: h5py.HLObject) -> None:
-        self._attrs = obj.attrs
-        try:
-            self.names = frozenset(obj.attrs.keys())
-        except (OSError, RuntimeError, TypeError, ValueError):
-            self.names = frozenset()
+        try:  # on a damaged object even listing attributes can fail
+            self._attrs = obj.attrs
+            self.names = frozenset(self._attrs.keys())
+        except (OSError, RuntimeError, TypeError, ValueError, KeyError):
+            self._attrs, self.names = None, frozenset()
 
     def __contains__(self, name: str) -> bool:
         return name in self.names

@@ -14,6 +14,7 @@ from heatscope.data.axes import Axis, discover_axes
 from heatscope.data.classify import describe_dtype, viewability
 from heatscope.data.text import attr_text
 from heatscope.data.values import ValueInfo, read_value_info
+from heatscope.errors import HeatscopeError
 
 MAX_DEPTH = 64
 
@@ -99,7 +100,7 @@ def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> 
     """Classify one dataset and, when it is viewable, discover its axes and value metadata."""
     attrs = Attributes(dset)
     reason = viewability(dset, attrs)
-    is_scale = "CLASS" in attrs and _is_dimension_scale(dset)
+    is_scale = attr_text(attrs.get("CLASS")) == "DIMENSION_SCALE"  # not H5DSis_scale: it can abort
     shape = tuple(dset.shape or ())
     axes: tuple[Axis, ...] = ()
     value = ValueInfo()
@@ -139,25 +140,30 @@ def _default_picks(raw: object) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _is_dimension_scale(dset: h5py.Dataset) -> bool:
-    try:
-        return bool(dset.is_scale)
-    except (OSError, RuntimeError, ValueError):
-        return False
-
-
 def _object_key(obj: h5py.HLObject) -> tuple:
     info = h5o.get_info(obj.id)
     return (info.fileno, info.addr)
 
 
 def build_catalog(f: h5py.File) -> Catalog:
-    """Walk every group of ``f`` (following soft and external links safely) and list datasets."""
+    """Walk every group of ``f`` (following soft and external links safely) and list datasets.
+
+    Damaged parts become notes; a root that cannot be read raises HeatscopeError.
+    """
     catalog = Catalog(path=Path(f.filename))
     catalog.preferred = attr_text(Attributes(f).get("default_dataset"))
-    seen: dict[tuple, str] = {_object_key(f): "/"}
+    try:
+        seen: dict[tuple, str] = {_object_key(f): "/"}
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        raise HeatscopeError(f"damaged HDF5 file: cannot read the root group ({_first_line(exc)})",
+                             f.filename) from None
     _walk(f, "/", catalog, seen, depth=0)
     return catalog
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip("'\"")
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: int) -> None:
@@ -166,7 +172,7 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
         return
     try:
         names = list(group.keys())
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, KeyError, ValueError) as exc:
         catalog.notes.append(f"{prefix}: cannot list group ({exc})")
         return
     for name in names:
@@ -189,7 +195,7 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
             continue
         try:
             key = _object_key(obj)
-        except (OSError, RuntimeError, ValueError):
+        except (OSError, RuntimeError, ValueError, KeyError):
             key = ("unknown", path)
         if isinstance(obj, h5py.Group):
             if key in seen:
@@ -203,6 +209,6 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
             seen.setdefault(key, path)
             try:
                 catalog.datasets.append(describe_dataset(obj, path, link_text))
-            except (OSError, RuntimeError, ValueError, TypeError) as exc:
+            except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
                 catalog.notes.append(f"{path}: unreadable dataset ({exc})")
         # committed datatypes are not data: nothing to list

@@ -128,11 +128,21 @@ def resolve_selection(
     return sel
 
 
+MAX_CELLS = 1 << 24  # 16M values (128 MiB as float64): larger slices are refused, not read
+
+
 def read_block(dset: h5py.Dataset, sel: Selection, kept: tuple[int, ...] = ()) -> np.ndarray:
     """Read the selected slice (plus full ``kept`` axes) from disk, oriented rows x cols."""
+    cells = sel.n_rows * sel.n_cols
+    for axis in kept:
+        cells *= sel.shape[axis]
+    if cells > MAX_CELLS:
+        raise HeatscopeError(
+            f"a {sel.n_rows} x {sel.n_cols} slice is too large to draw ({cells:,} values); "
+            "display other axes (key a, or --select) or export a subset", dset.name)
     try:
         block = np.asarray(dset[sel.key(kept)])
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise HeatscopeError(f"cannot read slice ({first})", dset.name) from None
     return sel.orient(block, kept)
