@@ -8,7 +8,6 @@ import h5py
 import numpy as np
 import pytest
 
-from tests.conftest import REPO
 
 
 def run(*args, env=None):

@@ -4,7 +4,6 @@ import re
 
 import h5py
 import numpy as np
-import pytest
 
 from heatscope.data.stats import load_stats
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
