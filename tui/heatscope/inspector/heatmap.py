@@ -140,7 +140,10 @@ class HeatmapView(ScrollView, can_focus=True):
                 geometry, map_x = part.geometry, part.map_x
                 notes = part.notes
             self._layout = StackedLayout(lines, geometry, map_x, map_ys, notes)
-            self.virtual_size = Size(size.width, len(lines))
+            # scroll only when stacked facets are taller than the widget; a view that fits
+            # keeps a zero virtual size, so drawing it never triggers another layout pass
+            fits = len(lines) <= size.height
+            self.virtual_size = Size(0, 0) if fits else Size(size.width, len(lines))
         return self._layout
 
     def _scroll_to_cursor(self) -> None:

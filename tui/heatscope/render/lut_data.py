@@ -9,24 +9,26 @@ from pathlib import Path
 
 import numpy as np
 
-LUT_FILE = Path(__file__).with_name("colormap_luts.npz")
+LUT_FILE = Path(__file__).with_name("colormap_luts.npy")  # plain .npy: loads without zipfile
 PREBUILT = ("YlOrRd", "Blues", "vik", "viridis", "magma", "RdBu", "Greys")
 
 
 def load_prebuilt(name: str) -> np.ndarray | None:
     """The (256, 3) uint8 table for ``name`` if it was prebuilt, else None."""
-    try:
-        with np.load(LUT_FILE) as data:
-            return data[name].copy() if name in data.files else None
-    except OSError:
+    if name not in PREBUILT:
         return None
+    try:
+        tables = np.load(LUT_FILE)
+    except (OSError, ValueError):
+        return None
+    return tables[PREBUILT.index(name)].copy() if tables.shape[0] == len(PREBUILT) else None
 
 
 def build(path: Path = LUT_FILE) -> None:
     """Regenerate the prebuilt tables from cmap."""
     from heatscope.render.colormaps import lut_from_cmap
 
-    np.savez_compressed(path, **{name: lut_from_cmap(name) for name in PREBUILT})
+    np.save(path, np.stack([lut_from_cmap(name) for name in PREBUILT]))
 
 
 if __name__ == "__main__":
