@@ -77,3 +77,23 @@ def test_samples_catalog_and_default(load_file):
     assert d.value.colormap == "YlOrRd"
     assert (d.value.valid_min, d.value.valid_max) == (0.0, 10.0)
     assert cat.find("dataset").is_scale and not cat.find("dataset").viewable
+
+
+def test_big_files_are_listed_briefly_and_detailed_on_use(tmp_path):
+    path = tmp_path / "many.h5"
+    with h5py.File(path, "w") as f:
+        for i in range(6):
+            d = f.create_dataset(f"t{i}", data=np.ones((2, 3)))
+            d.attrs["dims"] = ["layer", "expert"]
+            d.attrs["kind"] = "divergence"
+        f["text"] = "x"
+    with open_hdf5(path) as f:
+        cat = build_catalog(f, detail_limit=2)
+        brief = [d for d in cat.datasets if not d.detailed]
+        assert len(brief) == 5 and brief[0].axes == () and brief[0].shape_text() == "2 x 3"
+        assert [d.reason for d in cat.datasets if d.name == "text"] == ["strings"]
+        full = cat.find("t5")
+        assert full.detailed and [a.name for a in full.axes] == ["layer", "expert"] and full.kind == "divergence"
+        assert cat.find("t5") is not None and sum(not d.detailed for d in cat.datasets) == 4
+        complete = build_catalog(f, detail_limit=None)
+        assert all(d.detailed for d in complete.datasets)

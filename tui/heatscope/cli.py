@@ -60,7 +60,7 @@ def run_info(paths: Sequence[str]) -> int:
         for path in files:
             try:
                 with open_hdf5(path) as f:
-                    for line in catalog_lines(build_catalog(f), title=str(path)):
+                    for line in catalog_lines(build_catalog(f, detail_limit=None), title=str(path)):
                         out.print(line, soft_wrap=True)
             except HeatscopeError as exc:
                 _report(exc)

@@ -11,12 +11,13 @@ from h5py import h5o
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import Axis, discover_axes
-from heatscope.data.classify import describe_dtype, viewability
+from heatscope.data.classify import describe_dtype, dtype_reason, viewability
 from heatscope.data.text import attr_text
 from heatscope.data.values import ValueInfo, read_value_info
 from heatscope.errors import HeatscopeError
 
 MAX_DEPTH = 64
+DETAIL_LIMIT = 400  # datasets described in full while walking; the rest when first used
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class DatasetInfo:
     link: str | None = None  # "-> /target" for soft links, "-> file:/path" for external ones
     default_picks: tuple[tuple[str, str], ...] = ()  # from "default_select": axis=label,...
     unlimited: tuple[int, ...] = ()  # axes a writer can extend (maxshape None), e.g. step
+    detailed: bool = True  # False: only shape/dtype were read (a file with very many datasets)
 
     @property
     def viewable(self) -> bool:
@@ -71,18 +73,31 @@ class Catalog:
     datasets: list[DatasetInfo] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     preferred: str | None = None  # the root attribute "default_dataset"
+    source: h5py.File | None = field(default=None, repr=False, compare=False)
+    detail_limit: int | None = field(default=DETAIL_LIMIT, repr=False, compare=False)
 
     def viewable(self) -> list[DatasetInfo]:
         return [d for d in self.datasets if d.viewable]
+
+    def detail(self, info: DatasetInfo) -> DatasetInfo:
+        """``info`` with axes and value metadata (read now if the walk skipped them)."""
+        if info.detailed or self.source is None:
+            return info
+        try:
+            full = describe_dataset(self.source[info.path], info.path, info.link)
+        except (OSError, RuntimeError, ValueError, TypeError, KeyError):
+            return info
+        self.datasets = [full if d.path == info.path else d for d in self.datasets]
+        return full
 
     def find(self, name: str) -> DatasetInfo | None:
         """A dataset by full path, or by path without the leading slash, or by unique basename."""
         wanted = name if name.startswith("/") else "/" + name
         for d in self.datasets:
             if d.path == wanted:
-                return d
+                return self.detail(d)
         matches = [d for d in self.datasets if d.name == name]
-        return matches[0] if len(matches) == 1 else None
+        return self.detail(matches[0]) if len(matches) == 1 else None
 
     def default_dataset(self) -> DatasetInfo | None:
         """The dataset to open first: the file's ``default_dataset`` attribute when it names a
@@ -93,7 +108,20 @@ class Catalog:
         candidates = [d for d in self.datasets if d.viewable and not d.is_scale]
         if not candidates:
             candidates = self.viewable()
-        return max(candidates, key=lambda d: len(d.shape), default=None)
+        best = max(candidates, key=lambda d: len(d.shape), default=None)
+        return self.detail(best) if best is not None else None
+
+
+def describe_briefly(dset: h5py.Dataset, path: str, link: str | None = None) -> DatasetInfo:
+    """Shape, dtype and whether the dtype can be drawn; attributes are left for later."""
+    shape = tuple(dset.shape or ())
+    reason = dtype_reason(dset.dtype)
+    if reason is None and not shape:
+        reason = "scalar"
+    elif reason is None and dset.size == 0:
+        reason = "empty (a dimension has length 0)"
+    return DatasetInfo(path=path, shape=shape, dtype=describe_dtype(dset.dtype), reason=reason, link=link,
+                       detailed=False)
 
 
 def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> DatasetInfo:
@@ -145,12 +173,15 @@ def _object_key(obj: h5py.HLObject) -> tuple:
     return (info.fileno, info.addr)
 
 
-def build_catalog(f: h5py.File) -> Catalog:
+def build_catalog(f: h5py.File, detail_limit: int | None = DETAIL_LIMIT) -> Catalog:
     """Walk every group of ``f`` (following soft and external links safely) and list datasets.
 
-    Damaged parts become notes; a root that cannot be read raises HeatscopeError.
+    The first ``detail_limit`` datasets are described in full; beyond that only shape and
+    dtype are read, and the rest is read when a dataset is first used (``detail``), so a
+    file with thousands of datasets opens at once. Damaged parts become notes; a root
+    that cannot be read raises HeatscopeError.
     """
-    catalog = Catalog(path=Path(f.filename))
+    catalog = Catalog(path=Path(f.filename), source=f, detail_limit=detail_limit)
     catalog.preferred = attr_text(Attributes(f).get("default_dataset"))
     try:
         seen: dict[tuple, str] = {_object_key(f): "/"}
@@ -207,8 +238,10 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
             _walk(obj, path, catalog, seen, depth + 1)
         elif isinstance(obj, h5py.Dataset):
             seen.setdefault(key, path)
+            limit = catalog.detail_limit
+            describe = describe_dataset if limit is None or len(catalog.datasets) < limit else describe_briefly
             try:
-                catalog.datasets.append(describe_dataset(obj, path, link_text))
+                catalog.datasets.append(describe(obj, path, link_text))
             except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
                 catalog.notes.append(f"{path}: unreadable dataset ({exc})")
         # committed datatypes are not data: nothing to list

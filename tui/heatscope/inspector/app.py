@@ -167,6 +167,9 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
 
     def open_dataset(self, file_index: int, info: DatasetInfo, picks=None, first: bool = False) -> None:
         """Show ``info``; on first open the command line's colormap and range apply."""
+        catalog = self.session.files[file_index].catalog
+        if catalog is not None:
+            info = catalog.detail(info)  # a big file's tree lists datasets before reading them
         o = self.options
         state = initial_state(
             file_index, info, picks,
