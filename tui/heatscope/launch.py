@@ -1,0 +1,111 @@
+"""Launching the inspector from the command line: its options, the checks made before the
+screen opens (so bad input is one line, not a flash of the TUI), and the run."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from heatscope.errors import HeatscopeError
+from heatscope.parsing import Parser, base_parser
+
+
+def tui_parser() -> Parser:
+    from heatscope.render.normalize import RANGE_MODES
+
+    parser = base_parser()
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="HDF5 files or directories (default: the bundled sample runs)")
+    parser.add_argument("--dataset", "-d", metavar="NAME", help="dataset to open first (path or name)")
+    parser.add_argument("--select", action="append", default=[], metavar="AXIS=LABEL",
+                        help="index on an axis by label or index, e.g. layer=9 (repeatable)")
+    parser.add_argument("--cmap", metavar="NAME", help="colormap (YlOrRd, Blues, vik, viridis...; _r reverses)")
+    parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
+    parser.add_argument("--vmin", type=float, help="lower end of the color range")
+    parser.add_argument("--vmax", type=float, help="upper end of the color range")
+    parser.add_argument("--screenshot-dir", metavar="DIR", help="where `s` saves SVG screenshots (default: .)")
+    parser.add_argument("--mono", action="store_true", help="no colors: shading glyphs (also NO_COLOR=1)")
+    parser.add_argument("--follow", action="store_true", help="show new data as a writer adds it (key F toggles)")
+    return parser
+
+
+def parse_picks(items: Sequence[str]) -> dict[str, str]:
+    """``["layer=9", "variant=Aux-Loss-Free"]`` -> ``{"layer": "9", ...}``."""
+    picks = {}
+    for item in items:
+        axis, sep, label = item.partition("=")
+        if not sep or not axis.strip() or not label.strip():
+            raise HeatscopeError(f"--select wants AXIS=LABEL, got {item!r}")
+        picks[axis.strip()] = label.strip()
+    return picks
+
+
+def _preflight(paths, dataset: str | None, picks: dict[str, str]):
+    """Open and catalog the files and read the first slice before the screen opens, failing
+    with one line when the files, --dataset or --select cannot work. The app reuses the
+    session, so its first frame already has the heatmap."""
+    from heatscope.data.session import Session
+    from heatscope.render.view_state import initial_state
+
+    session = Session(paths)
+    files = session.open_all()
+    for i in range(len(files)):
+        f = session.ensure_open(i)
+        if f.catalog is None:
+            continue
+        info = f.catalog.find(dataset) if dataset else f.catalog.default_dataset()
+        if info is None:
+            continue
+        if not info.viewable:
+            session.close()
+            raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{f.path}:{info.path}")
+        try:
+            state = initial_state(i, info, picks)
+            session.read(state.file_index, state.info, state.selection, state.derived)
+        except HeatscopeError:  # an unknown axis or label, or an unreadable slice
+            session.close()
+            raise
+        return session
+    if not any(f.catalog for f in session.files):
+        session.close()
+        raise HeatscopeError(next(f.error for f in session.files if f.error))
+    session.close()
+    if dataset:
+        raise HeatscopeError(f"no dataset named {dataset!r} in the given files")
+    raise HeatscopeError("no viewable dataset in the given files")
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """Validate the command line, then run the inspector; returns its exit status."""
+
+    from heatscope.data.opening import resolve_inputs
+
+    if args.paths:
+        paths = resolve_inputs(args.paths)
+    else:
+        from heatscope.samples.bundled import bundled_samples_dir
+
+        paths = resolve_inputs([str(bundled_samples_dir())])
+    picks = parse_picks(args.select)
+    if args.cmap:
+        from heatscope.render.colormaps import lut
+
+        lut(args.cmap)
+    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
+        raise HeatscopeError("--vmin must be below --vmax")
+    if args.screenshot_dir and not Path(args.screenshot_dir).is_dir():
+        raise HeatscopeError("not a directory", args.screenshot_dir)
+    session = _preflight(paths, args.dataset, picks)
+    from heatscope.inspector.app import LaunchOptions, create_app
+
+    app = create_app(LaunchOptions(
+        paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
+        range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
+        screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
+        session=session, follow=args.follow,
+    ))
+    result = app.run()
+    return app.return_code or (result if isinstance(result, int) else 0)
+
+
