@@ -114,3 +114,21 @@ def test_cursor_cell_is_marked_and_colors_are_truecolor():
     assert cells[5].text == "[]"
     assert cells[0].style.bgcolor.triplet == (255, 255, 204)  # YlOrRd at 0
     assert cells[5].style.bgcolor.triplet == (128, 0, 38)  # hot cell, darkest red
+
+
+def test_grid_places_panels_side_by_side_when_they_fit():
+    from heatscope.render.grid import layout_grid
+
+    models = [_model(np.full((3, 8), float(i)), title=f"Panel {i}") for i in range(4)]
+    wide = layout_grid(models, 120, 40)
+    assert wide.columns >= 2 and len(set(wide.map_xs)) == wide.columns
+    first_line = "".join(s.text for s in wide.lines[0])
+    assert "Panel 0" in first_line and "Panel 1" in first_line
+    text = ["".join(s.text for s in line) for line in wide.lines]
+    assert sum("Relative Expert Load" in t for t in text) == 1  # one legend for all panels
+    narrow = layout_grid(models, 30, 40)
+    assert narrow.columns == 1 and narrow.map_xs == [narrow.map_x] * 4
+    assert narrow.map_ys == sorted(narrow.map_ys) and len(set(narrow.map_ys)) == 4
+    # a preferred row length (the inner facet) is kept or the panels stack
+    assert layout_grid(models, 120, 40, per_row=2).columns == 2
+    assert layout_grid(models, 40, 40, per_row=2).columns == 1

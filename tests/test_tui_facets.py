@@ -95,3 +95,18 @@ async def test_diff_against_another_open_file(tmp_path, samples_dir):
         await pilot.press("d")  # d again clears
         await settle(pilot)
         assert app.state.minus_file is None
+
+
+async def test_facets_sit_side_by_side_on_a_wide_screen(samples_dir):
+    app = make_app(samples_dir / "js_divergence.h5", dataset="js_divergence_per_prompt")
+    async with app.run_test(size=(240, 50)) as pilot:
+        await settle(pilot)
+        await _ask(pilot, "f", "prompt=0:3")
+        layout = app.heatmap.layout
+        assert layout.columns >= 2
+        first = heatmap_text(app).splitlines()[0]
+        assert "Prompt 0" in first and "Prompt 1" in first
+        # the cursor moves into the next panel, drawn to the right
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+        assert app.state.cursor_panel()[0] == 1

@@ -10,7 +10,8 @@ from rich.segment import Segment
 from rich.text import Text
 
 from heatscope.export.figure import Figure
-from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap, row_label_width
+from heatscope.render.grid import layout_grid, panel_models
+from heatscope.render.heatmap_panel import row_label_width
 
 MAX_WIDTH = 240
 
@@ -35,34 +36,12 @@ def _row_labels(fig: Figure) -> tuple[str, ...]:
 
 
 def figure_lines(fig: Figure, width: int | None = None, mono: bool = False) -> list[list[Segment]]:
-    """Every panel stacked, one shared legend (column-axis name and colorbar) at the bottom."""
+    """Every panel (side by side when they fit, else stacked), one shared legend at the end."""
     width = width or figure_width(fig)
-    sel = fig.state.selection
-    col_axis = fig.info.axes[sel.col_axis]
-    rows = _row_labels(fig)
-    label_w = row_label_width(rows, _row_name(fig))
-    lines: list[list[Segment]] = []
-    for i, panel in enumerate(fig.panels):
-        last = i == len(fig.panels) - 1
-        model = HeatmapModel(
-            values=panel.values,
-            missing=panel.missing,
-            row_labels=rows,
-            col_labels=tuple(col_axis.label(c) for c in range(sel.n_cols)),
-            row_name=_row_name(fig),
-            col_name=col_axis.name,
-            title=panel.spec.title,
-            value_title=fig.value_title,
-            norm=fig.norm,
-            cmap=fig.cmap,
-            mono=mono,
-            legend=last,
-            label_width=label_w,
-        )
-        lines.extend(layout_heatmap(model, width, 10_000).lines)
-        if not last:
-            lines.append([])
-    return lines
+    models = panel_models(fig.info, fig.state.selection, fig.panels, fig.norm, fig.cmap, fig.value_title, mono)
+    facets = fig.state.facets
+    per_row = len(facets[-1].indices) if len(facets) == 2 else None
+    return layout_grid(models, width, 10_000, per_row, blank_between=True).lines
 
 
 def _console(width: int, **kwargs) -> Console:

@@ -29,7 +29,7 @@ from heatscope.inspector.loading import LoadingMixin, scan_key
 from heatscope.inspector.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
 from heatscope.inspector.stats import StatsPanel
 from heatscope.inspector.tree import DatasetTree
-from heatscope.render.heatmap_panel import HeatmapModel, row_label_width
+from heatscope.render.grid import panel_models
 from heatscope.render.panels import read_panels, shared_norm
 from heatscope.render.view_state import ViewState, initial_state
 
@@ -269,27 +269,14 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         state, panels = self.state, self.panels
         if state is None or panels is None:
             return
-        info, sel = state.info, state.selection
-        row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
-        col_axis = info.axes[sel.col_axis]
-        rows = tuple(row_axis.label(i) for i in range(sel.n_rows)) if row_axis else (info.name,)
-        row_name = row_axis.name if row_axis else ""
-        norm = self.current_norm()
+        info = state.info
         value_title = info.value.title(info.name) + (" difference" if state.differenced else "")
         if state.minus_file is not None:
             files = self.session.files
             value_title += f": {files[state.file_index].path.stem} minus {files[state.minus_file].path.stem}"
-        models = [
-            HeatmapModel(
-                values=p.values, missing=p.missing, row_labels=rows,
-                col_labels=tuple(col_axis.label(i) for i in range(sel.n_cols)),
-                row_name=row_name, col_name=col_axis.name, title=p.spec.title, value_title=value_title,
-                norm=norm, cmap=state.cmap, mono=self.mono, legend=i == len(panels) - 1,
-                label_width=row_label_width(rows, row_name),
-            )
-            for i, p in enumerate(panels)
-        ]
-        self.heatmap.show(models, state.cursor)
+        models = panel_models(info, state.selection, panels, self.current_norm(), state.cmap, value_title, self.mono)
+        per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
+        self.heatmap.show(models, state.cursor, per_row)
         self._schedule_stats()
 
     def _schedule_stats(self, delay: float = 0.05) -> None:

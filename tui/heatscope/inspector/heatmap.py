@@ -1,7 +1,6 @@
 """The heatmap widget: Line API (``render_line`` -> ``Strip``) with an LRU strip cache.
 
-It draws one or more stacked panels (facets) from the headless ``render.heatmap_panel``
-and adds the cursor (a reactive, clamped; its row runs on through stacked panels), keys
+It draws one or more panels (facets, laid out by the headless ``render.grid``) and adds the cursor (a reactive, clamped; its row runs on through stacked panels), keys
 to move it, mouse clicks, and vertical scrolling when facets are taller than the screen.
 Caches are cleared in one place, ``_clear_caches``, when models, size or cursor change.
 
@@ -14,7 +13,7 @@ Caches are cleared in one place, ``_clear_caches``, when models, size or cursor 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rich.segment import Segment
 from textual import events
@@ -26,23 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from heatscope.render.geometry import Geometry
-from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap
-
-
-@dataclass
-class StackedLayout:
-    """Lines of every panel, and where each panel's cells start (for cursor and clicks)."""
-
-    lines: list[list[Segment]]
-    geometry: Geometry
-    map_x: int
-    map_ys: list[int]
-    notes: list[str]
-
-    @property
-    def map_y(self) -> int:
-        return self.map_ys[0]
+from heatscope.render.grid import GridLayout, layout_grid
+from heatscope.render.heatmap_panel import HeatmapModel
 
 
 class HeatmapView(ScrollView, can_focus=True):
@@ -73,7 +57,8 @@ class HeatmapView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._models: list[HeatmapModel] = []
-        self._layout: StackedLayout | None = None
+        self._per_row: int | None = None
+        self._layout: GridLayout | None = None
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._base_style = None
         self.message_text = "Opening…"
@@ -87,12 +72,14 @@ class HeatmapView(ScrollView, can_focus=True):
         return self._models[0] if self._models else None
 
     @property
-    def layout(self) -> StackedLayout | None:
+    def layout(self) -> GridLayout | None:
         return self._ensure_layout()
 
-    def show(self, models: list[HeatmapModel], cursor: tuple[int, int]) -> None:
-        """Draw ``models`` stacked, with the cursor at ``cursor`` (clamped)."""
+    def show(self, models: list[HeatmapModel], cursor: tuple[int, int], per_row: int | None = None) -> None:
+        """Draw ``models`` (side by side, ``per_row`` a row, when they fit; else stacked)
+        with the cursor at ``cursor`` (clamped)."""
         self._models = models
+        self._per_row = per_row
         self.set_reactive(HeatmapView.cursor, self.validate_cursor(cursor))
         self._clear_caches()
 
@@ -124,26 +111,18 @@ class HeatmapView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._clear_caches()
 
-    def _ensure_layout(self) -> StackedLayout | None:
+    def _ensure_layout(self) -> GridLayout | None:
         if self._layout is None and self._models:
             size = self.content_region.size
             rows = self._models[0].values.shape[0]
             panel, row = divmod(self.cursor[0], rows)
-            lines: list[list[Segment]] = []
-            map_ys, notes = [], []
-            geometry, map_x = None, 0
-            for i, model in enumerate(self._models):
-                cursor = (row, self.cursor[1]) if i == panel else None
-                part = layout_heatmap(replace(model, cursor=cursor), size.width, size.height)
-                map_ys.append(len(lines) + part.map_y)
-                lines.extend(part.lines)
-                geometry, map_x = part.geometry, part.map_x
-                notes = part.notes
-            self._layout = StackedLayout(lines, geometry, map_x, map_ys, notes)
-            # scroll only when stacked facets are taller than the widget; a view that fits
-            # keeps a zero virtual size, so drawing it never triggers another layout pass
-            fits = len(lines) <= size.height
-            self.virtual_size = Size(0, 0) if fits else Size(size.width, len(lines))
+            models = [replace(m, cursor=(row, self.cursor[1]) if i == panel else None)
+                      for i, m in enumerate(self._models)]
+            self._layout = layout_grid(models, size.width, size.height, self._per_row)
+            # scroll only when facets are taller than the widget; a view that fits keeps a
+            # zero virtual size, so drawing it never triggers another layout pass
+            lines = len(self._layout.lines)
+            self.virtual_size = Size(0, 0) if lines <= size.height else Size(size.width, lines)
         return self._layout
 
     def _scroll_to_cursor(self) -> None:
@@ -190,11 +169,11 @@ class HeatmapView(ScrollView, can_focus=True):
         if layout is None:
             return
         geo = layout.geometry
-        x = event.x - self.styles.padding.left - layout.map_x
-        y = event.y + self.scroll_offset.y - self.styles.padding.top
-        for panel, map_y in enumerate(layout.map_ys):
-            if 0 <= x < geo.width and 0 <= y - map_y < geo.height:
+        for panel, (map_x, map_y) in enumerate(zip(layout.map_xs, layout.map_ys)):
+            x = event.x - self.styles.padding.left - map_x
+            y = event.y + self.scroll_offset.y - self.styles.padding.top - map_y
+            if 0 <= x < geo.width and 0 <= y < geo.height:
                 col = int(x / geo.col_chars) * geo.col_group
-                row = int((y - map_y) / geo.row_lines) * geo.row_group
+                row = int(y / geo.row_lines) * geo.row_group
                 self.cursor = self.validate_cursor((panel * geo.n_rows + row, col))
                 return

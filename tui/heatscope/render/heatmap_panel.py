@@ -194,7 +194,6 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         n_rows, n_cols, room_w, room_h, allow_half=not model.mono, max_col_chars=_max_col_chars(model)
     )
     map_x = label_w + 1
-    notes = []
     title = _fit(model.title, width)
     if len(title) <= geo.width:
         head = [Segment(_fit(model.row_name, label_w).rjust(label_w) + " ", DIM),
@@ -211,16 +210,19 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
     lines.extend(_runs(" " * map_x + ticks, DIM) for ticks in _col_ticks(model, geo, width - map_x))
-    note = geo.note(model.row_name + "s", model.col_name + "s")
-    if note:
-        notes.append(note)
+    footer, notes = footer_lines(model, geo, width, map_x)
     if model.legend:
-        lines.extend(legend_lines(model, width, map_x, geo.width))
-    if model.norm.note and model.legend:
-        notes.append(model.norm.note)
-    for n in notes if model.legend else []:
-        lines.append([Segment(_fit("note: " + n, width), Style(color="yellow"))])
+        lines.extend(footer)
     return HeatmapLayout(lines, geo, map_x, map_y, width, notes)
+
+
+def footer_lines(model: HeatmapModel, geo: Geometry, width: int, map_x: int) -> tuple[list[list[Segment]], list[str]]:
+    """The legend (column-axis name, colorbar) and notes (aggregation, pending range) that
+    close a panel, or a whole stack or grid of panels."""
+    notes = [n for n in (geo.note(model.row_name + "s", model.col_name + "s"), model.norm.note) if n]
+    lines = legend_lines(model, width, map_x, geo.width)
+    lines += [[Segment(_fit("note: " + n, width), Style(color="yellow"))] for n in notes]
+    return lines, notes
 
 
 def _max_col_chars(model: HeatmapModel) -> int:

@@ -1,0 +1,100 @@
+"""Several panels on one screen or page: side by side in a grid when they fit at their
+natural width, else stacked; one shared legend (axis name, colorbar, notes) at the bottom.
+
+Used by the TUI's heatmap widget and by the text exports, so both lay facets out alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rich.segment import Segment
+
+from heatscope.data.catalog import DatasetInfo
+from heatscope.data.selection import Selection
+from heatscope.render.geometry import Geometry
+from heatscope.render.heatmap_panel import HeatmapModel, footer_lines, layout_heatmap, row_label_width
+from heatscope.render.normalize import Norm
+
+GAP = 3  # columns between panels side by side
+
+
+@dataclass
+class GridLayout:
+    """Lines of every panel, where each panel's cells start, and how many panels per row."""
+
+    lines: list[list[Segment]]
+    geometry: Geometry
+    map_xs: list[int]
+    map_ys: list[int]
+    notes: list[str]
+    columns: int
+
+    @property
+    def map_x(self) -> int:
+        return self.map_xs[0]
+
+    @property
+    def map_y(self) -> int:
+        return self.map_ys[0]
+
+
+def panel_models(info: DatasetInfo, sel: Selection, panels, norm: Norm, cmap: str, value_title: str,
+                 mono: bool = False) -> list[HeatmapModel]:
+    """One model per panel (``render.panels.Panel``), sharing labels, scale and label width."""
+    row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
+    col_axis = info.axes[sel.col_axis]
+    rows = tuple(row_axis.label(i) for i in range(sel.n_rows)) if row_axis else (info.name,)
+    row_name = row_axis.name if row_axis else ""
+    cols = tuple(col_axis.label(i) for i in range(sel.n_cols))
+    return [
+        HeatmapModel(values=p.values, missing=p.missing, row_labels=rows, col_labels=cols, row_name=row_name,
+                     col_name=col_axis.name, title=p.spec.title, value_title=value_title, norm=norm, cmap=cmap,
+                     mono=mono, label_width=row_label_width(rows, row_name))
+        for p in panels
+    ]
+
+
+def _cells(line: list[Segment]) -> int:
+    return sum(s.cell_length for s in line)
+
+
+def layout_grid(models: list[HeatmapModel], width: int, height: int, per_row: int | None = None,
+                blank_between: bool = False) -> GridLayout:
+    """Lay ``models`` out in ``width`` columns (``height`` bounds each panel's geometry).
+
+    ``per_row`` (the inner facet's size) is the preferred number of panels per grid row;
+    they sit side by side only when that many fit at the width a single panel would take.
+    """
+    if len(models) == 1:
+        one = layout_heatmap(replace(models[0], legend=True), width, height)
+        return GridLayout(one.lines, one.geometry, [one.map_x], [one.map_y], one.notes, 1)
+    bare = [replace(m, legend=False) for m in models]
+    probe = layout_heatmap(bare[0], width, height)
+    natural = max(_cells(line) for line in probe.lines)
+    fit = max(1, (width + GAP) // (natural + GAP))
+    columns = per_row if per_row and fit >= per_row else (1 if per_row else min(fit, len(models)))
+    panel_w = natural if columns > 1 else width
+    parts = [layout_heatmap(m, panel_w, height) for m in bare]
+    lines: list[list[Segment]] = []
+    map_xs, map_ys = [], []
+    for start in range(0, len(parts), columns):
+        row = parts[start:start + columns]
+        if start and blank_between:
+            lines.append([])
+        top = len(lines)
+        for j in range(max(len(p.lines) for p in row)):
+            merged: list[Segment] = []
+            for k, part in enumerate(row):
+                cells = part.lines[j] if j < len(part.lines) else []
+                if k < len(row) - 1:
+                    cells = cells + [Segment(" " * max(0, panel_w + GAP - _cells(cells)))]
+                merged.extend(cells)
+            lines.append(merged)
+        for k, part in enumerate(row):
+            map_xs.append(k * (panel_w + GAP) + part.map_x)
+            map_ys.append(top + part.map_y)
+    geo = parts[-1].geometry
+    footer, notes = footer_lines(models[-1], geo, width, parts[-1].map_x)
+    lines.extend(footer)
+    return GridLayout(lines, geo, map_xs, map_ys, notes, columns)
