@@ -64,14 +64,6 @@ class HeatmapView(ScrollView, can_focus=True):
         self.message_text = "Opening…"
 
     @property
-    def models(self) -> list[HeatmapModel]:
-        return self._models
-
-    @property
-    def model(self) -> HeatmapModel | None:
-        return self._models[0] if self._models else None
-
-    @property
     def layout(self) -> GridLayout | None:
         return self._ensure_layout()
 

@@ -17,10 +17,10 @@ def _range_text(d: DatasetInfo) -> str:
     return f"  range {format_number(lo) if lo is not None else '..'}..{format_number(hi) if hi is not None else ''}"
 
 
-def dataset_line(d: DatasetInfo, show_path: bool = False) -> Text:
+def dataset_line(d: DatasetInfo) -> Text:
     """One dataset: name, shape with axis names, dtype, kind and viewability."""
     line = Text()
-    line.append(printable(d.path if show_path else d.name), style="bold" if d.viewable else "dim")
+    line.append(printable(d.name), style="bold" if d.viewable else "dim")
     if d.link:
         line.append(f" {printable(d.link)}", style="italic")
     line.append(f"  {printable(d.shape_text())}", style="cyan")

@@ -50,15 +50,6 @@ def lut_from_cmap(base: str) -> np.ndarray:
     return np.clip(np.round(np.asarray(table) * 255), 0, 255).astype(np.uint8)
 
 
-def is_known(name: str) -> bool:
-    """True when ``name`` (optionally ``_r``) is a colormap the catalog knows."""
-    try:
-        lut(name)
-    except HeatscopeError:
-        return False
-    return True
-
-
 def reversed_name(name: str) -> str:
     """The name of the reversed map (``YlOrRd`` <-> ``YlOrRd_r``)."""
     base, rev = split_reversed(name)

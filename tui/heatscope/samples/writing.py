@@ -41,6 +41,6 @@ def write_labelled(
 
 
 def new_file(path) -> h5py.File:
-    """A fresh file written without object timestamps, so reruns give identical data."""
-    f = h5py.File(path, "w", track_order=True)
-    return f
+    """A fresh file that lists objects in creation order (datasets are written by the
+    helpers above without timestamps, so reruns give identical data)."""
+    return h5py.File(path, "w", track_order=True)
