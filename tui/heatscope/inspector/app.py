@@ -90,6 +90,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         self.session = options.session or Session(options.paths)
         self.state: ViewState | None = None
         self.panels: list | None = None  # render.panels.Panel, for self.state
+        self.norm = None  # the color range of the last redraw
         self.scans: dict[tuple, object] = {}  # ScanResult per scan_key
         self.scan_note = ""
         self.mono = options.mono or bool(os.environ.get("NO_COLOR"))
@@ -274,7 +275,8 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         if state.minus_file is not None:
             files = self.session.files
             value_title += f": {files[state.file_index].path.stem} minus {files[state.minus_file].path.stem}"
-        models = panel_models(info, state.selection, panels, self.current_norm(), state.cmap, value_title, self.mono)
+        self.norm = self.current_norm()  # computed once per redraw; the stats panel shows it too
+        models = panel_models(info, state.selection, panels, self.norm, state.cmap, value_title, self.mono)
         per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
         self.heatmap.show(models, state.cursor, per_row)
         self._schedule_stats()
@@ -303,7 +305,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         balance = panel_balance(info, panels) if len(panels) > 1 else []
         note = "" if not self.scan_note else f"global range {self.scan_note}"
         self.query_one(StatsPanel).update(
-            stats_renderable(summary, cursor, self.current_norm(), state.cmap, note, balance, p.spec.title)
+            stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title)
         )
 
 
