@@ -108,9 +108,14 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
     def heatmap(self) -> HeatmapView:
         return self.query_one(HeatmapView)
 
+    def on_resize(self, event) -> None:
+        # the stats panel takes more room on wide screens, so long labels are not cut
+        self.query_one(StatsPanel).styles.width = 38 if event.size.width >= 140 else 30
+
     def on_mount(self) -> None:
         if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
             self.query_one(DatasetTree).add_class("-hidden")
+        self.query_one(StatsPanel).styles.width = 38 if self.size.width >= 140 else 30
         self.heatmap.focus()
         if self.options.follow:
             self.set_following(True)
