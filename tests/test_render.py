@@ -132,3 +132,11 @@ def test_grid_places_panels_side_by_side_when_they_fit():
     # a preferred row length (the inner facet) is kept or the panels stack
     assert layout_grid(models, 120, 40, per_row=2).columns == 2
     assert layout_grid(models, 40, 40, per_row=2).columns == 1
+
+
+def test_ranges_near_the_float64_limit_draw_without_warnings(recwarn):
+    values = np.array([[1e308, -1e308], [0.0, 1.0]])
+    norm = compute_norm("slice", values, ValueInfo())
+    assert norm(np.array([1e308, 0.0, -1e308])).tolist() == [1.0, 0.5, 0.0]
+    layout = layout_heatmap(_model(values, norm=norm), 80, 20)
+    assert layout.lines and not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

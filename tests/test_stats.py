@@ -113,3 +113,10 @@ def test_rows_and_mean_load_stats():
 def test_argmax_along_rows_ignores_nan():
     a = np.array([[0.1, np.nan, 0.3], [np.nan, np.nan, np.nan]])
     assert argmax_along(a).tolist() == [2, -1]
+
+
+def test_extreme_values_do_not_warn(recwarn):
+    s = basic_stats(np.array([1e300, -1e300, 1e308]))
+    assert s.count == 3 and s.max == 1e308
+    load_stats(np.array([1e308, 1e308, 1.0]))
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -60,6 +60,8 @@ def basic_stats(values: np.ndarray, missing: np.ndarray | None = None) -> BasicS
     if good.size == 0:
         nan = math.nan
         return BasicStats(0, n_nan, n_inf, int(miss.sum()), nan, nan, nan, nan)
+    with np.errstate(all="ignore"):  # values near the float64 limit: inf, not a warning
+        mean, std = float(good.mean()), float(good.std())
     return BasicStats(
         count=int(good.size),
         n_nan=n_nan,
@@ -67,8 +69,8 @@ def basic_stats(values: np.ndarray, missing: np.ndarray | None = None) -> BasicS
         n_missing=int(miss.sum()),
         min=float(good.min()),
         max=float(good.max()),
-        mean=float(good.mean()),
-        std=float(good.std()),
+        mean=mean,
+        std=std,
     )
 
 
@@ -95,22 +97,26 @@ def normalized_entropy(values: np.ndarray) -> float:
 
 
 def load_stats(row: np.ndarray, dead_threshold: float = DEAD_THRESHOLD) -> LoadStats:
-    """Balance metrics of one row of counts or relative loads (non-finite entries ignored)."""
+    """Balance metrics of one row of counts or relative loads (non-finite entries ignored).
+
+    Values near the float64 limit give inf/NaN metrics, never warnings on the terminal.
+    """
     x = np.asarray(row, dtype=np.float64).ravel()
     x = x[np.isfinite(x)]
     n = x.size
-    mean = x.mean() if n else math.nan
-    if n == 0 or not mean > 0:
-        return LoadStats(n, math.nan, math.nan, math.nan, math.nan, 0)
-    rel = x / mean
-    return LoadStats(
-        n_experts=n,
-        max_vio=float(rel.max() - 1.0),
-        cv=float(x.std() / mean),
-        entropy=normalized_entropy(x),
-        gini=gini(x) if (x >= 0).all() else math.nan,
-        dead=int(np.count_nonzero(rel < dead_threshold)),
-    )
+    with np.errstate(all="ignore"):
+        mean = x.mean() if n else math.nan
+        if n == 0 or not mean > 0:
+            return LoadStats(n, math.nan, math.nan, math.nan, math.nan, 0)
+        rel = x / mean
+        return LoadStats(
+            n_experts=n,
+            max_vio=float(rel.max() - 1.0),
+            cv=float(x.std() / mean),
+            entropy=normalized_entropy(x),
+            gini=gini(x) if (x >= 0).all() else math.nan,
+            dead=int(np.count_nonzero(rel < dead_threshold)),
+        )
 
 
 def rows_load_stats(

@@ -38,12 +38,12 @@ class Norm:
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """Values -> [0, 1] (clipped); NaN stays NaN; +/-Inf go to the ends."""
         v = np.asarray(values, dtype=np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(all="ignore"):  # ranges near the float64 limit overflow to inf
             if self.log:
                 lo, hi = math.log10(self.vmin), math.log10(self.vmax)
                 out = (np.log10(np.where(v > 0, v, self.vmin)) - lo) / (hi - lo)
-            else:
-                out = (v - self.vmin) / (self.vmax - self.vmin)
+            else:  # halves first (exact in binary): no overflow even for a +-1e308 range
+                out = (v / 2 - self.vmin / 2) / (self.vmax / 2 - self.vmin / 2)
         out = np.clip(out, 0.0, 1.0)
         out[np.isnan(v)] = np.nan
         return out
@@ -59,6 +59,8 @@ class Norm:
                 return decades
             return [10 ** x for x in np.linspace(lo, hi, max_count)]
         span = self.vmax - self.vmin
+        if not math.isfinite(span):
+            return [self.vmin, self.vmax]
         magnitude = 10 ** math.floor(math.log10(span / max_count)) if span > 0 else 1.0
         for factor in (1, 2, 2.5, 5, 10, 20, 25, 50):
             step = magnitude * factor
