@@ -138,7 +138,7 @@ def mean_load_stats(per_row: list[LoadStats]) -> LoadStats:
         return float(np.mean(vals)) if vals else math.nan
 
     return LoadStats(
-        n_experts=per_row[0].n_experts,
+        n_experts=max(s.n_experts for s in per_row),
         max_vio=avg("max_vio"),
         cv=avg("cv"),
         entropy=avg("entropy"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,8 @@ def summarize(info: DatasetInfo, data: SliceData) -> SliceSummary:
     ]
     if info.kind == DIVERGENCE:
         peaks = argmax_along(values, axis=1)
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():  # an all-NaN row has no mean: NaN, not a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
             means = np.nanmean(np.where(np.isfinite(values), values, np.nan), axis=1) if values.size else []
         for r, (m, p) in enumerate(zip(means, peaks)):
             label = row_axis.label(r) if row_axis else info.name
