@@ -88,8 +88,8 @@ def _cell_kinds(values: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
 
 
 def _row_title_width(labels: tuple[str, ...], name: str) -> int:
-    widest = max((len(x) for x in labels), default=1)
-    return min(MAX_ROW_LABEL, max(widest, len(name), 1))
+    widest = max((len(printable(x)) for x in labels), default=1)  # as shown, escapes included
+    return min(MAX_ROW_LABEL, max(widest, len(printable(name)), 1))
 
 
 def _fit(text: str, width: int) -> str:
