@@ -16,13 +16,14 @@ def make_app(*paths: Path, **options):
 
 
 async def settle(pilot, rounds: int = 3) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(rounds):
+    """Wait until every worker finished, its messages were handled, and the stats panel's
+    short debounce timer (50 ms after a redraw) has fired."""
+    for i in range(rounds):
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:  # an exclusive worker replaced by a newer one
             pass
-        await pilot.pause()
+        await pilot.pause(0.06 if i == rounds - 1 else None)
 
 
 def screen_text(app) -> str:

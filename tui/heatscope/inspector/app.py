@@ -110,7 +110,8 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
 
     def on_resize(self, event) -> None:
         # the stats panel takes more room on wide screens, so long labels are not cut
-        self.query_one(StatsPanel).styles.width = 38 if event.size.width >= 140 else 30
+        for panel in self.query(StatsPanel):
+            panel.styles.width = 38 if event.size.width >= 140 else 30
 
     def on_mount(self) -> None:
         if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
@@ -125,6 +126,8 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             self.open_files()
 
     def on_unmount(self) -> None:
+        if self._stats_timer is not None:
+            self._stats_timer.stop()
         self.session.close()
 
     def get_system_commands(self, screen):
@@ -309,7 +312,10 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         cursor = summarize_cursor(info, data, row, col)
         balance = panel_balance(info, panels) if len(panels) > 1 else []
         note = "" if not self.scan_note else f"global range {self.scan_note}"
-        self.query_one(StatsPanel).update(
+        panels_found = self.query(StatsPanel)
+        if not panels_found:  # the timer fired while the app is closing
+            return
+        panels_found.first().update(
             stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title)
         )
 
