@@ -49,31 +49,15 @@ def _preflight(paths, dataset: str | None, picks: dict[str, str]):
     from heatscope.render.view_state import initial_state
 
     session = Session(paths)
-    files = session.open_all()
-    for i in range(len(files)):
-        f = session.ensure_open(i)
-        if f.catalog is None:
-            continue
-        info = f.catalog.find(dataset) if dataset else f.catalog.default_dataset()
-        if info is None:
-            continue
-        if not info.viewable:
-            session.close()
-            raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{f.path}:{info.path}")
-        try:
-            state = initial_state(i, info, picks)
-            session.read(state.file_index, state.info, state.selection, state.derived)
-        except HeatscopeError:  # an unknown axis or label, or an unreadable slice
-            session.close()
-            raise
-        return session
-    if not any(f.catalog for f in session.files):
+    session.open_all()
+    try:
+        file_index, info = session.initial_dataset(dataset)
+        state = initial_state(file_index, info, picks)  # raises for an unknown axis or label
+        session.read(state.file_index, state.info, state.selection, state.derived)
+    except HeatscopeError:
         session.close()
-        raise HeatscopeError(next(f.error for f in session.files if f.error))
-    session.close()
-    if dataset:
-        raise HeatscopeError(f"no dataset named {dataset!r} in the given files")
-    raise HeatscopeError("no viewable dataset in the given files")
+        raise
+    return session
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import h5py
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
 from heatscope.data.opening import open_hdf5
 from heatscope.data.selection import Selection
-from heatscope.data.slices import SliceData, read_slice
+from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
 from heatscope.errors import HeatscopeError
 
 SLICE_CACHE = 64
@@ -108,6 +108,27 @@ class Session:
                     del self._cache[key]
         return changed
 
+    def name_order(self) -> list[int]:
+        """File indices sorted by path: the order runs are listed and searched in."""
+        return sorted(range(len(self.files)), key=lambda i: str(self.files[i].path))
+
+    def initial_dataset(self, wanted: str | None = None, order: list[int] | None = None) -> tuple[int, DatasetInfo]:
+        """The first file (in ``order``) holding ``wanted`` (or its default dataset), opening
+        files as needed. Raises HeatscopeError with the reason when there is none."""
+        for i in self.name_order() if order is None else order:
+            catalog = self.ensure_open(i).catalog
+            info = None if catalog is None else (catalog.find(wanted) if wanted else catalog.default_dataset())
+            if info is None:
+                continue
+            if not info.viewable:
+                raise HeatscopeError(f"dataset is not viewable: {info.reason}", f"{self.files[i].path}:{info.path}")
+            return i, info
+        if not any(f.catalog for f in self.files):
+            raise HeatscopeError(next((f.error for f in self.files if f.error), "no files"))
+        if wanted:
+            raise HeatscopeError(f"no dataset named {wanted!r} in the given files")
+        raise HeatscopeError("no viewable dataset in the given files")
+
     def dataset(self, file_index: int, info: DatasetInfo) -> h5py.Dataset:
         handle = self.ensure_open(file_index).handle
         if handle is None:
@@ -139,6 +160,16 @@ class Session:
             while len(self._cache) > SLICE_CACHE:
                 self._cache.popitem(last=False)
         return data
+
+    def scan(self, file_index: int, info: DatasetInfo, derived: bool = False, **options):
+        """The global range of a dataset, chunk by chunk (``data.scan.scan_dataset``); for
+        the relative-load view of counts every block spans the expert axis and is converted."""
+        from heatscope.data.scan import scan_dataset
+
+        if derived:
+            axis = expert_axis(info)
+            options.update(transform=lambda block: relative_load(block, axis=axis), full_axes=(axis,))
+        return scan_dataset(self.dataset(file_index, info), info.value, **options)
 
     def close(self) -> None:
         for f in self.files:

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from heatscope.data.catalog import DatasetInfo
-from heatscope.data.scan import scan_dataset
 from heatscope.data.session import Session
-from heatscope.data.slices import expert_axis, relative_load
 from heatscope.errors import HeatscopeError
 from heatscope.render.facets import check_same_layout, panel_specs, parse_diff, parse_facet
 from heatscope.render.normalize import Norm
@@ -82,7 +80,9 @@ def build_figure(req: ExportRequest) -> Figure:
         # a second file: show it minus the first, so read file 1 and subtract file 0
         panels = read_panels(session, replace(state, file_index=1, minus_file=0) if second else state)
         differenced = diff is not None or second is not None
-        scan = _global_scan(session, state) if state.range_mode == "global" and not differenced else None
+        scan = None
+        if state.range_mode == "global" and not differenced:
+            scan = session.scan(0, state.info, state.derived, percentiles=())
         norm = shared_norm(state, panels, scan, differenced)
         cmap = req.cmap or (DIFF_CMAP if differenced else state.cmap)
         title = state.info.value.title(state.info.name)
@@ -93,13 +93,3 @@ def build_figure(req: ExportRequest) -> Figure:
         return Figure(req.paths[0].stem, state, panels, norm, cmap, title)
     finally:
         session.close()
-
-
-def _global_scan(session: Session, state: ViewState):
-    """The global range over the whole dataset (chunk by chunk), for the ``global`` mode."""
-    dset = session.dataset(0, state.info)
-    kwargs = {}
-    if state.derived:
-        axis = expert_axis(state.info)
-        kwargs = {"transform": lambda b: relative_load(b, axis=axis), "full_axes": (axis,)}
-    return scan_dataset(dset, state.info.value, percentiles=(), **kwargs)

@@ -146,7 +146,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         for error in bad[:5]:
             self.notify(error, title="Cannot open", severity="error", markup=False)
         try:
-            file_index, info = self._initial_dataset()
+            file_index, info = self.session.initial_dataset(self.options.dataset, self.run_order())
             self.open_dataset(file_index, info, self.options.picks, first=True)
         except HeatscopeError as exc:
             self.exit(return_code=2, message=f"heatscope: error: {exc}")
@@ -156,23 +156,6 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         tree.populate(files, self.run_order())
         if self.state is not None:
             tree.select_dataset(self.state.file_index, self.state.info.path)
-
-    def _initial_dataset(self) -> tuple[int, DatasetInfo]:
-        wanted = self.options.dataset
-        for i in self.run_order():
-            catalog = self.session.ensure_open(i).catalog
-            if catalog is None:
-                continue
-            info = catalog.find(wanted) if wanted else catalog.default_dataset()
-            if info is not None:
-                if not info.viewable:
-                    raise HeatscopeError(f"dataset is not viewable: {info.reason}", info.path)
-                return i, info
-        if not any(f.catalog for f in self.session.files):
-            raise HeatscopeError(bad_files_message(self.session.files))
-        if wanted:
-            raise HeatscopeError(f"no dataset named {wanted!r}")
-        raise HeatscopeError("no viewable dataset in the given files")
 
     def open_dataset(self, file_index: int, info: DatasetInfo, picks=None, first: bool = False) -> None:
         """Show ``info``; on first open the command line's colormap and range apply."""
@@ -318,11 +301,6 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         panels_found.first().update(
             stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title)
         )
-
-
-def bad_files_message(files) -> str:
-    errors = [f.error for f in files if f.error]
-    return errors[0] if errors else "no files"
 
 
 def create_app(options: LaunchOptions) -> HeatscopeApp:

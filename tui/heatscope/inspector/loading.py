@@ -8,7 +8,6 @@ from __future__ import annotations
 from textual import work
 from textual.worker import get_current_worker
 
-from heatscope.data.slices import expert_axis, relative_load
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
 from heatscope.render.view_state import ViewState
@@ -57,19 +56,14 @@ class LoadingMixin:
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
     def scan_global(self, state: ViewState) -> None:
-        from heatscope.data.scan import ScanCancelled, scan_dataset
+        from heatscope.data.scan import ScanCancelled
 
         key = scan_key(state)
         worker = get_current_worker()
         try:
-            dset = self.session.dataset(state.file_index, state.info)
-            kwargs = {}
-            if state.derived:
-                axis = expert_axis(state.info)
-                kwargs = {"transform": lambda b: relative_load(b, axis=axis), "full_axes": (axis,)}
-            result = scan_dataset(
-                dset, state.info.value, progress=lambda f: self.post_message(ScanProgress(key, f)),
-                cancelled=lambda: worker.is_cancelled, **kwargs,
+            result = self.session.scan(
+                state.file_index, state.info, state.derived,
+                progress=lambda f: self.post_message(ScanProgress(key, f)), cancelled=lambda: worker.is_cancelled,
             )
         except ScanCancelled:
             return

@@ -52,7 +52,7 @@ class RunsMixin:
         files = self.session.files
         if self.sort_by_time:
             return sorted(range(len(files)), key=lambda i: -(files[i].stamp or (0, 0))[1])
-        return sorted(range(len(files)), key=lambda i: str(files[i].path))
+        return self.session.name_order()
 
     def action_sort_runs(self) -> None:
         self.sort_by_time = not self.sort_by_time
