@@ -54,7 +54,7 @@ def test_markup_and_escapes_print_literally(tmp_path):
         ("missing", "no such file or directory"),
         ("text", "not an HDF5 file"),
         ("emptydir", "directory contains no HDF5 files"),
-        ("truncated", "truncated or incomplete HDF5 file"),
+        ("truncated", "damaged HDF5 file: truncated"),
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, load_file, setup, expect):

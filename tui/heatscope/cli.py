@@ -52,9 +52,9 @@ def run_info(paths: Sequence[str]) -> int:
 
 def _report(exc: HeatscopeError) -> None:
     text = str(exc).replace("\n", " ")
-    from heatscope.data.text import printable
+    from heatscope.data.text import safe_text
 
-    print(f"heatscope: error: {printable(text)}", file=sys.stderr)
+    print(f"heatscope: error: {safe_text(text)}", file=sys.stderr)
 
 
 def dispatch(argv: Sequence[str]) -> int:

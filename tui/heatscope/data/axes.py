@@ -4,7 +4,8 @@ Preference order for an axis name: the HDF5 dimension label, the NAME of an atta
 dimension scale (h5netcdf's phony "not a netCDF variable" scales name the dimension after
 the scale dataset and carry no labels), a ``dims`` attribute, then ``axis0..axisN``.
 Tick labels come from the attached scale's values, else a ``<axis>_labels`` attribute,
-else 0-based indices.
+else 0-based indices. Names and labels are made display-safe here (``safe_text``), so
+everything downstream (titles, prompts, exports, go to) sees them as shown.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import h5py
 import numpy as np
 
 from heatscope.data.attributes import Attributes
-from heatscope.data.text import attr_strings, attr_text, decode, format_number
+from heatscope.data.text import attr_strings, attr_text, decode, format_number, safe_text
 
 NETCDF_PHONY_SCALE = "This is a netCDF dimension but not a netCDF variable"
 MAX_LABELS = 1_000_000  # longer scales keep index labels rather than reading megabytes
@@ -89,7 +90,7 @@ def labels_from_values(values: np.ndarray) -> tuple[tuple[str, ...], bool] | Non
         for v in values.tolist():
             if not isinstance(v, (str, bytes)):
                 return None
-            out.append(decode(v))
+            out.append(safe_text(decode(v)))
         return tuple(out), False
     return None
 
@@ -170,5 +171,5 @@ def discover_axes(dset: h5py.Dataset, attrs: Attributes | None = None) -> tuple[
         if labelled is None:
             labelled = _attr_labels(attrs, name, size)
         labels, numeric = labelled if labelled else (None, True)
-        axes.append(Axis(name=name, size=size, labels=labels, numeric=numeric))
+        axes.append(Axis(name=safe_text(name), size=size, labels=labels, numeric=numeric))
     return tuple(axes)

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
-from h5py import h5o
+from h5py import h5l, h5o
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import Axis, discover_axes
+from heatscope.data.opening import HDF5_ERRORS
 from heatscope.data.classify import describe_dtype, dtype_reason, viewability
-from heatscope.data.text import attr_text
+from heatscope.data.text import attr_text, decode_name, encode_name, safe_text
 from heatscope.data.values import ValueInfo, read_value_info
 from heatscope.errors import HeatscopeError
 
@@ -42,7 +43,13 @@ class DatasetInfo:
 
     @property
     def name(self) -> str:
-        return posixpath.basename(self.path) or "/"
+        """The dataset's own name, display-safe."""
+        return safe_text(posixpath.basename(self.path) or "/")
+
+    @property
+    def display_path(self) -> str:
+        """The full path, display-safe (``path`` itself is the exact key into the file)."""
+        return safe_text(self.path)
 
     @property
     def kind(self) -> str:
@@ -84,8 +91,8 @@ class Catalog:
         if info.detailed or self.source is None:
             return info
         try:
-            full = describe_dataset(self.source[info.path], info.path, info.link)
-        except (OSError, RuntimeError, ValueError, TypeError, KeyError):
+            full = describe_dataset(self.source[encode_name(info.path)], info.path, info.link)
+        except HDF5_ERRORS:
             return info
         self.datasets = [full if d.path == info.path else d for d in self.datasets]
         return full
@@ -135,7 +142,7 @@ def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> 
     if shape and dset.size > 0:
         try:
             axes = discover_axes(dset, attrs)
-        except (OSError, RuntimeError, ValueError, KeyError, TypeError):
+        except HDF5_ERRORS:
             axes = tuple(Axis(f"axis{i}", n) for i, n in enumerate(shape))
     picks: tuple[tuple[str, str], ...] = ()
     if reason is None:
@@ -164,7 +171,7 @@ def _default_picks(raw: object) -> tuple[tuple[str, str], ...]:
     for item in text.split(","):
         if "=" in item:
             axis, label = item.split("=", 1)
-            pairs.append((axis.strip(), label.strip()))
+            pairs.append((safe_text(axis.strip()), safe_text(label.strip())))
     return tuple(pairs)
 
 
@@ -185,7 +192,7 @@ def build_catalog(f: h5py.File, detail_limit: int | None = DETAIL_LIMIT) -> Cata
     catalog.preferred = attr_text(Attributes(f).get("default_dataset"))
     try:
         seen: dict[tuple, str] = {_object_key(f): "/"}
-    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+    except HDF5_ERRORS as exc:
         raise HeatscopeError(f"damaged HDF5 file: cannot read the root group ({_first_line(exc)})",
                              f.filename) from None
     _walk(f, "/", catalog, seen, depth=0)
@@ -197,36 +204,45 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _link(group: h5py.Group, name: str | bytes) -> tuple[int, str | None]:
+    """(link type, "-> target" for soft and external links). Low-level calls, because
+    h5py's ``get(name, getlink=True)`` cannot take a name that is not UTF-8."""
+    links = group.id.links
+    name = name if isinstance(name, bytes) else name.encode("utf-8")
+    kind = links.get_info(name).type
+    if kind == h5l.TYPE_SOFT:
+        return kind, f"-> {decode_name(links.get_val(name))}"
+    if kind == h5l.TYPE_EXTERNAL:
+        filename, target = links.get_val(name)
+        return kind, f"-> {decode_name(filename)}:{decode_name(target)}"
+    return kind, None
+
+
 def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: int) -> None:
     if depth > MAX_DEPTH:
         catalog.notes.append(f"{prefix}: deeper than {MAX_DEPTH} levels, not listed further")
         return
     try:
         names = list(group.keys())
-    except (OSError, RuntimeError, KeyError, ValueError) as exc:
+    except HDF5_ERRORS as exc:
         catalog.notes.append(f"{prefix}: cannot list group ({exc})")
         return
-    for name in names:
-        path = posixpath.join(prefix, name)
-        link_text: str | None = None
+    for name in names:  # as h5py gives it: str, or bytes for a name that is not UTF-8
+        path = posixpath.join(prefix, decode_name(name))
         try:
-            link = group.get(name, getlink=True)
-        except (OSError, RuntimeError, KeyError) as exc:
+            kind, link_text = _link(group, name)
+        except HDF5_ERRORS as exc:
             catalog.notes.append(f"{path}: unreadable link ({exc})")
             continue
-        if isinstance(link, h5py.SoftLink):
-            link_text = f"-> {link.path}"
-        elif isinstance(link, h5py.ExternalLink):
-            link_text = f"-> {link.filename}:{link.path}"
         try:
             obj = group[name]
-        except (KeyError, OSError, RuntimeError, ValueError):
-            what = "external link" if isinstance(link, h5py.ExternalLink) else "link"
+        except HDF5_ERRORS:
+            what = "external link" if kind == h5l.TYPE_EXTERNAL else "link"
             catalog.notes.append(f"{path}: dangling {what} {link_text or ''} skipped".rstrip())
             continue
         try:
             key = _object_key(obj)
-        except (OSError, RuntimeError, ValueError, KeyError):
+        except HDF5_ERRORS:
             key = ("unknown", path)
         if isinstance(obj, h5py.Group):
             if key in seen:
@@ -242,6 +258,6 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
             describe = describe_dataset if limit is None or len(catalog.datasets) < limit else describe_briefly
             try:
                 catalog.datasets.append(describe(obj, path, link_text))
-            except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
+            except HDF5_ERRORS as exc:
                 catalog.notes.append(f"{path}: unreadable dataset ({exc})")
         # committed datatypes are not data: nothing to list

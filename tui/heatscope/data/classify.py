@@ -8,7 +8,7 @@ from h5py import h5z
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import NETCDF_PHONY_SCALE
-from heatscope.data.text import attr_text, format_number
+from heatscope.data.text import attr_text, format_number, safe_text
 
 
 def describe_dtype(dt: np.dtype) -> str:
@@ -87,7 +87,7 @@ def scalar_preview(dset: h5py.Dataset) -> str:
         return "unreadable"
     if isinstance(value, (bytes, np.bytes_)):
         value = value.decode("utf-8", "replace")
-    text = format_number(value) if np.isscalar(value) else str(value)
+    text = format_number(value) if np.isscalar(value) else safe_text(str(value))
     return text if len(text) <= 40 else text[:39] + "…"
 
 

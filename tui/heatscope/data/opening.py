@@ -9,6 +9,7 @@ retried in SWMR read mode.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import h5py
@@ -20,38 +21,65 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _MAX_SIGNATURE_OFFSET = 1 << 30
 
 
+def _read_signature_offsets(fh, size: int) -> bool:
+    offset = 0
+    while offset + len(HDF5_SIGNATURE) <= size and offset <= _MAX_SIGNATURE_OFFSET:
+        fh.seek(offset)
+        if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+            return True
+        offset = 512 if offset == 0 else offset * 2
+    return False
+
+
+class NotRegularFile(OSError):
+    """The path is a FIFO, socket or device: never opened (reading could block forever)."""
+
+
 def has_hdf5_signature(path: str | os.PathLike[str]) -> bool:
     """True when the file carries the HDF5 signature at 0 or a power-of-two offset >= 512.
 
     Reads a few bytes with plain ``open``; unlike ``h5py.is_hdf5`` this never asks the HDF5
-    library to open (and lock) the file.
+    library to open (and lock) the file. The file is opened non-blocking and checked to be
+    a regular file before anything is read, so a FIFO named ``run.h5`` cannot hang us
+    (raises ``NotRegularFile``).
     """
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        offset = 0
-        while offset + len(HDF5_SIGNATURE) <= size and offset <= _MAX_SIGNATURE_OFFSET:
-            fh.seek(offset)
-            if fh.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
-                return True
-            offset = 512 if offset == 0 else offset * 2
-    return False
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotRegularFile(f"not a regular file ({_file_type(st.st_mode)})")
+        return _read_signature_offsets(fh, st.st_size)
 
 
-def _describe_open_error(exc: OSError) -> str:
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+# HDF5 reports problems as OSError, RuntimeError (a damaged superblock), ValueError...
+HDF5_ERRORS = (OSError, RuntimeError, ValueError, KeyError, TypeError)
+
+
+def _describe_open_error(exc: Exception) -> str:
     text = str(exc)
     lowered = text.lower()
     if "truncated file" in lowered or "eof" in lowered:
-        return "truncated or incomplete HDF5 file (it ends before its own recorded size)"
-    if "signature" in lowered or "superblock" in lowered:
-        return "damaged HDF5 file (unreadable superblock)"
+        return "damaged HDF5 file: truncated (it ends before its own recorded size; a writer killed mid-write?)"
+    if any(word in lowered for word in ("signature", "superblock", "address", "version number")):
+        return f"damaged HDF5 file: unreadable superblock ({text.splitlines()[0]})"
     return f"cannot open as HDF5 ({text.splitlines()[0] if text else type(exc).__name__})"
 
 
 def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
     """Open ``path`` read-only without taking the HDF5 file lock.
 
-    Raises ``HeatscopeError`` with a one-line reason for a missing path, a directory, an
-    unreadable or non-HDF5 file, or a truncated/damaged one.
+    Raises ``HeatscopeError`` with a one-line reason for a missing path, a directory, a
+    FIFO or device, an unreadable or non-HDF5 file, or a truncated/damaged one. A file
+    that plain read-only open calls truncated is damaged: it is never reopened in SWMR
+    mode, which would read its missing chunks as zeros.
     """
     where = str(path)
     p = Path(path)
@@ -66,15 +94,20 @@ def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
         raise HeatscopeError("permission denied", where) from None
     except IsADirectoryError:
         raise HeatscopeError("is a directory, not an HDF5 file", where) from None
+    except NotRegularFile as exc:
+        raise HeatscopeError(str(exc), where) from None
+    except OSError as exc:
+        raise HeatscopeError(f"cannot read ({exc.strerror or exc})", where) from None
     try:
         return h5py.File(p, "r", locking=False)
-    except OSError as exc:
+    except HDF5_ERRORS as exc:
         first = exc
-    # A SWMR writer marks the file as open for writing; a SWMR reader may still open it.
-    try:
-        return h5py.File(p, "r", locking=False, swmr=True, libver="latest")
-    except OSError:
-        pass
+    if "truncated" not in str(first).lower():
+        # A SWMR writer marks the file as open for writing; a SWMR reader may still open it.
+        try:
+            return h5py.File(p, "r", locking=False, swmr=True, libver="latest")
+        except HDF5_ERRORS:
+            pass
     raise HeatscopeError(_describe_open_error(first), where)
 
 
@@ -85,7 +118,7 @@ def find_hdf5_files(directory: str | os.PathLike[str]) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             candidate = Path(root) / name
-            try:
+            try:  # is_file() is False for FIFOs, sockets and devices: never opened
                 if candidate.is_file() and has_hdf5_signature(candidate):
                     found.append(candidate)
             except OSError:

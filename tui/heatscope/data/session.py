@@ -14,9 +14,10 @@ from pathlib import Path
 import h5py
 
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
-from heatscope.data.opening import open_hdf5
+from heatscope.data.opening import HDF5_ERRORS, open_hdf5
 from heatscope.data.selection import Selection
 from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
+from heatscope.data.text import encode_name
 from heatscope.errors import HeatscopeError
 
 SLICE_CACHE = 64
@@ -68,9 +69,14 @@ class Session:
         stamp = _stamp(path)
         try:
             handle = open_hdf5(path)
-            return OpenedFile(path, handle, build_catalog(handle), stamp=stamp)
         except HeatscopeError as exc:
             return OpenedFile(path, None, None, str(exc), stamp=stamp)
+        try:
+            return OpenedFile(path, handle, build_catalog(handle), stamp=stamp)
+        except (HeatscopeError, *HDF5_ERRORS) as exc:
+            handle.close()
+            error = exc if isinstance(exc, HeatscopeError) else HeatscopeError(f"damaged HDF5 file ({exc})", str(path))
+            return OpenedFile(path, None, None, str(error), stamp=stamp)
 
     def refresh(self, file_index: int) -> bool:
         """Pick up data a writer added since the file was opened; True when anything changed.
@@ -85,7 +91,7 @@ class Session:
         if current.handle is not None and current.handle.swmr_mode:
             before = [d.shape for d in current.catalog.datasets]
             for d in current.catalog.datasets:
-                current.handle[d.path].refresh()
+                current.handle[encode_name(d.path)].refresh()
             fresh = build_catalog(current.handle)
             changed = [d.shape for d in fresh.datasets] != before
             current.stamp = _stamp(current.path)
@@ -134,7 +140,7 @@ class Session:
         if handle is None:
             raise HeatscopeError("file is not open", str(self.files[file_index].path))
         try:
-            return handle[info.path]
+            return handle[encode_name(info.path)]
         except (KeyError, OSError) as exc:
             raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
 

@@ -16,8 +16,7 @@ import h5py
 import numpy as np
 
 from heatscope.data.attributes import Attributes
-
-from heatscope.data.text import attr_text
+from heatscope.data.text import attr_text, safe_text
 
 RELATIVE_LOAD = "relative_expert_load"
 TOKEN_COUNTS = "expert_token_counts"
@@ -95,13 +94,18 @@ class ValueInfo:
         return values, missing
 
 
+def _safe_attr(attrs: Attributes, name: str) -> str | None:
+    text = attr_text(attrs.get(name)) if name in attrs else None
+    return safe_text(text) if text is not None else None
+
+
 def read_value_info(dset: h5py.Dataset, attrs: Attributes | None = None) -> ValueInfo:
     """Read the kind, CF attributes and colormap hints of ``dset``."""
     attrs = attrs or Attributes(dset)
     notes: list[str] = []
     kind = (attr_text(attrs.get("kind")) or GENERIC).strip().lower() if "kind" in attrs else GENERIC
     if kind not in KINDS:
-        notes.append(f"unknown kind {kind!r} treated as generic")
+        notes.append(f"unknown kind '{safe_text(kind)}' treated as generic")
         kind = GENERIC
     vmin = _scalar(attrs.get("valid_min")) if "valid_min" in attrs else None
     vmax = _scalar(attrs.get("valid_max")) if "valid_max" in attrs else None
@@ -121,13 +125,13 @@ def read_value_info(dset: h5py.Dataset, attrs: Attributes | None = None) -> Valu
         for v in _scalars(attrs.get(key), keep_nan=True)
     )
     center = _scalar(attrs.get("center")) if "center" in attrs else None
-    cmap = attr_text(attrs.get("colormap")) if "colormap" in attrs else None
+    cmap = _safe_attr(attrs, "colormap")
     if cmap is None:
         cmap = DIVERGING_CMAP if center is not None else DEFAULT_CMAPS[kind]
     if kind == SIGNED and center is None:
         center = 0.0
-    long_name = attr_text(attrs.get("long_name")) if "long_name" in attrs else None
-    units = attr_text(attrs.get("units")) if "units" in attrs else None
+    long_name = _safe_attr(attrs, "long_name")
+    units = _safe_attr(attrs, "units")
     return ValueInfo(
         kind=kind,
         long_name=long_name,

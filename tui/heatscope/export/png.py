@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 
-from heatscope.data.text import printable
+from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.export.figure import Figure
 from heatscope.render.colormaps import MISSING_RGB, colorize
@@ -52,9 +52,9 @@ def to_png(fig: Figure) -> bytes:
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
     col_axis = info.axes[sel.col_axis]
-    row_labels = [printable(row_axis.label(i)) for i in range(n_rows)] if row_axis else [printable(info.name)]
+    row_labels = [safe_text(row_axis.label(i)) for i in range(n_rows)] if row_axis else [safe_text(info.name)]
     label_w = max(_text_size(probe, t, font)[0] for t in row_labels) + 10
-    widest_col = max(_text_size(probe, printable(col_axis.label(i)), small)[0] for i in range(n_cols))
+    widest_col = max(_text_size(probe, safe_text(col_axis.label(i)), small)[0] for i in range(n_cols))
     if n_cols <= 16:
         cell_w = max(cell, widest_col + 8)
     map_w, map_h = n_cols * cell_w, n_rows * cell
@@ -69,7 +69,7 @@ def to_png(fig: Figure) -> bytes:
     col_step = _tick_step(n_cols, cell_w, widest_col)
     y = MARGIN
     for panel in fig.panels:
-        title = printable(panel.spec.title)
+        title = safe_text(panel.spec.title)
         tw, _ = _text_size(draw, title, bold)
         draw.text((x0 + (map_w - tw) // 2, y), title, fill=FOREGROUND, font=bold)
         y += line_h
@@ -87,11 +87,11 @@ def to_png(fig: Figure) -> bytes:
             draw.text((x0 - 8 - tw, y + r * cell + (cell - th) // 2 - 2), label, fill=FOREGROUND, font=font)
         y += map_h + 3
         for c in range(0, n_cols, col_step):
-            label = printable(col_axis.label(c))
+            label = safe_text(col_axis.label(c))
             tw, _ = _text_size(draw, label, small)
             draw.text((x0 + c * cell_w + (cell_w - tw) // 2, y), label, fill=DIMMED, font=small)
         y += line_h + GAP - 3
-    name = printable(col_axis.name)
+    name = safe_text(col_axis.name)
     name_w, _ = _text_size(draw, name, font)
     draw.text((x0 + (map_w - name_w) // 2, y), name, fill=DIMMED, font=font)
     y += line_h
@@ -110,7 +110,7 @@ def _tick_step(count: int, cell: int, widest: int) -> int:
 
 
 def _colorbar(draw, fig: Figure, x0: int, y: int, bar_w: int, font, small, bold, line_h: int) -> None:
-    value_title = printable(fig.value_title)
+    value_title = safe_text(fig.value_title)
     title_w, _ = _text_size(draw, value_title, bold)
     draw.text((x0 + (bar_w - title_w) // 2, y), value_title, fill=FOREGROUND, font=bold)
     y += line_h

@@ -25,10 +25,10 @@ def run_import(argv: Sequence[str]) -> int:
     from heatscope.importers.megatron import import_megatron
 
     report = import_megatron(directory, Path(args.output), args.ep_size, args.tp_size)
-    from heatscope.data.text import printable
+    from heatscope.data.text import safe_text
 
     for line in report.skipped[:50]:
-        print(f"heatscope: skipped {printable(line)}", file=sys.stderr)
+        print(f"heatscope: skipped {safe_text(line)}", file=sys.stderr)
     if len(report.skipped) > 50:
         print(f"heatscope: ... and {len(report.skipped) - 50} more skipped lines", file=sys.stderr)
     print(f"{args.output}: {report.steps} steps x {report.layers} layers x {report.experts} experts"

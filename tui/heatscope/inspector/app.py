@@ -26,7 +26,15 @@ from heatscope.inspector.runs import RunsMixin
 from heatscope.inspector.heatmap import HeatmapView
 from heatscope.inspector.key_hints import KeyHints
 from heatscope.inspector.loading import LoadingMixin, scan_key
-from heatscope.inspector.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
+from heatscope.inspector.messages import (
+    FilesOpened,
+    LoadFailed,
+    PanelsLoaded,
+    ScanFinished,
+    ScanProgress,
+    WorkerUpdate,
+    while_running,
+)
 from heatscope.inspector.stats import StatsPanel
 from heatscope.inspector.tree import DatasetTree
 from heatscope.render.grid import panel_models
@@ -125,9 +133,16 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         else:
             self.open_files()
 
+    async def _on_message(self, message) -> None:
+        # The one gate for worker results: none is handled once the app is closing.
+        if isinstance(message, WorkerUpdate) and not self.is_running:
+            return
+        await super()._on_message(message)
+
     def on_unmount(self) -> None:
         if self._stats_timer is not None:
             self._stats_timer.stop()
+        self.workers.cancel_all()
         self.session.close()
 
     def get_system_commands(self, screen):
@@ -151,6 +166,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         except HeatscopeError as exc:
             self.exit(return_code=2, message=f"heatscope: error: {exc}")
 
+    @while_running
     def _fill_tree(self, files) -> None:
         tree = self.query_one(DatasetTree)
         tree.populate(files, self.run_order())
@@ -216,7 +232,11 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             self.call_after_refresh(gc.freeze)
         if self.scan_note == "pending":  # after the next paint, so it never delays it
             self.scan_note = "0%"
-            self.call_after_refresh(self.scan_global, self.state)
+            self.call_after_refresh(self._start_scan, self.state)
+
+    @while_running
+    def _start_scan(self, state: ViewState) -> None:
+        self.scan_global(state)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if self.following and self.panels is not None:  # a torn read mid-write: keep the last frame
@@ -278,6 +298,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             self._stats_timer.stop()
         self._stats_timer = self.set_timer(delay, self._update_stats)
 
+    @while_running
     def _update_stats(self) -> None:
         from heatscope.data.summary import summarize, summarize_cursor
         from heatscope.render.stats_panel import panel_balance, stats_renderable
@@ -295,10 +316,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         cursor = summarize_cursor(info, data, row, col)
         balance = panel_balance(info, panels) if len(panels) > 1 else []
         note = "" if not self.scan_note else f"global range {self.scan_note}"
-        panels_found = self.query(StatsPanel)
-        if not panels_found:  # the timer fired while the app is closing
-            return
-        panels_found.first().update(
+        self.query_one(StatsPanel).update(
             stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title)
         )
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from textual import work
-from textual.message import Message
 
+from heatscope.inspector.messages import WorkerUpdate, while_running
 from heatscope.render.follow import at_newest, followed_state
 
 POLL_SECONDS = 0.5
 
 
-class FileGrew(Message):
+class FileGrew(WorkerUpdate):
     """File ``file_index`` changed on disk; its catalog is fresh."""
 
     def __init__(self, file_index: int) -> None:
@@ -39,6 +39,7 @@ class FollowMixin:
         self.notify("following: new data is shown as it is written" if self.following else "follow off",
                     timeout=2, markup=False)
 
+    @while_running
     def _poll(self) -> None:
         if self.state is not None:
             self.check_growth(self.state.file_index)

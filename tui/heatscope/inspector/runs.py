@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual import work
-from textual.message import Message
 from textual.widgets import Tree
 
 from heatscope.errors import HeatscopeError
+from heatscope.inspector.messages import WorkerUpdate
 from heatscope.render.view_state import ViewState, initial_state
 
 
-class RunOpened(Message):
+class RunOpened(WorkerUpdate):
     def __init__(self, file_index: int, show: bool) -> None:
         super().__init__()
         self.file_index = file_index

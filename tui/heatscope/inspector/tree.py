@@ -13,7 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.session import OpenedFile
-from heatscope.data.text import printable
+from heatscope.data.text import safe_text
 
 
 def _size(n: int) -> str:
@@ -25,7 +25,7 @@ def _size(n: int) -> str:
 
 
 def file_label(f: OpenedFile) -> Text:
-    text = Text(printable(f.path.name), style="bold")
+    text = Text(safe_text(f.path.name), style="bold")
     if f.stamp is not None:
         size, mtime = f.stamp
         text.append(f"  {_size(size)}  {time.strftime('%Y-%m-%d %H:%M', time.localtime(mtime / 1e9))}", style="dim")
@@ -65,7 +65,7 @@ class DatasetTree(Tree):
         node.remove_children()
         node.set_label(file_label(f))
         if f.error:
-            node.add_leaf(Text(printable(f.error), style="red"))
+            node.add_leaf(Text(safe_text(f.error), style="red"))
             return
         if f.catalog is None:
             node.allow_expand = True
@@ -75,7 +75,7 @@ class DatasetTree(Tree):
         def group_node(path: str):
             if path not in groups:
                 parent = group_node(posixpath.dirname(path))
-                groups[path] = parent.add(Text(printable(posixpath.basename(path)) + "/"), expand=True)
+                groups[path] = parent.add(Text(safe_text(posixpath.basename(path)) + "/"), expand=True)
             return groups[path]
 
         for g in f.catalog.groups:
@@ -97,9 +97,9 @@ class DatasetTree(Tree):
 
 
 def _dataset_label(d: DatasetInfo) -> Text:
-    text = Text(printable(d.name), style="" if d.viewable else "dim")
+    text = Text(safe_text(d.name), style="" if d.viewable else "dim")
     shape = " x ".join(f"{a.name}={a.size}" for a in d.axes) if d.axes else d.shape_text()
-    text.append(f" {printable(shape)}", style="dim cyan" if d.viewable else "dim")
+    text.append(f" {safe_text(shape)}", style="dim cyan" if d.viewable else "dim")
     if not d.viewable:
-        text.append(f" ({printable(d.reason or '')})", style="dim italic")
+        text.append(f" ({safe_text(d.reason or '')})", style="dim italic")
     return text

@@ -7,7 +7,7 @@ import posixpath
 from rich.text import Text
 
 from heatscope.data.catalog import Catalog, DatasetInfo
-from heatscope.data.text import format_number, printable
+from heatscope.data.text import format_number, safe_text
 
 
 def _range_text(d: DatasetInfo) -> str:
@@ -20,19 +20,19 @@ def _range_text(d: DatasetInfo) -> str:
 def dataset_line(d: DatasetInfo) -> Text:
     """One dataset: name, shape with axis names, dtype, kind and viewability."""
     line = Text()
-    line.append(printable(d.name), style="bold" if d.viewable else "dim")
+    line.append(safe_text(d.name), style="bold" if d.viewable else "dim")
     if d.link:
-        line.append(f" {printable(d.link)}", style="italic")
-    line.append(f"  {printable(d.shape_text())}", style="cyan")
-    line.append(f"  {printable(d.dtype)}", style="magenta")
+        line.append(f" {safe_text(d.link)}", style="italic")
+    line.append(f"  {safe_text(d.shape_text())}", style="cyan")
+    line.append(f"  {safe_text(d.dtype)}", style="magenta")
     if d.viewable:
         line.append(f"  {d.kind}", style="green")
         if d.is_scale:
             line.append("  scale", style="dim")
-        line.append(f"  viewable  cmap {printable(d.value.colormap)}{_range_text(d)}", style="")
+        line.append(f"  viewable  cmap {safe_text(d.value.colormap)}{_range_text(d)}", style="")
     else:
         role = "scale, " if d.is_scale else ""
-        line.append(f"  {role}not viewable: {printable(d.reason or '')}", style="yellow")
+        line.append(f"  {role}not viewable: {safe_text(d.reason or '')}", style="yellow")
     return line
 
 
@@ -43,11 +43,11 @@ def catalog_lines(catalog: Catalog, title: str | None = None) -> list[Text]:
     one line whatever the terminal width, and piped output is never cropped.
     """
     viewable = [d for d in catalog.datasets if d.viewable and not d.is_scale]
-    heading = Text(printable(title or str(catalog.path)), style="bold")
+    heading = Text(safe_text(title or str(catalog.path)), style="bold")
     heading.append(f"  ({len(catalog.datasets)} datasets, {len(viewable)} viewable)", style="dim")
     children: dict[str, list[tuple[str, Text]]] = {}
     for group in catalog.groups:
-        label = Text(printable(posixpath.basename(group)) + "/", style="bold blue")
+        label = Text(safe_text(posixpath.basename(group)) + "/", style="bold blue")
         children.setdefault(posixpath.dirname(group), []).append((group, label))
     for d in catalog.datasets:
         children.setdefault(posixpath.dirname(d.path), []).append(("", dataset_line(d)))
@@ -62,5 +62,5 @@ def catalog_lines(catalog: Catalog, title: str | None = None) -> list[Text]:
                 emit(child, indent + ("    " if last else "│   "))
 
     emit("/", "")
-    lines.extend(Text("note: " + printable(n), style="yellow") for n in catalog.notes)
+    lines.extend(Text("note: " + safe_text(n), style="yellow") for n in catalog.notes)
     return lines

@@ -16,7 +16,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from heatscope.data.text import printable
+from heatscope.data.text import safe_text
 from heatscope.render.colormaps import MISSING_RGB, NAN_RGB, colorize, luminance
 from heatscope.render.geometry import Geometry, aggregate_max, fit_geometry
 from heatscope.render.normalize import Norm
@@ -88,12 +88,12 @@ def _cell_kinds(values: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
 
 
 def _row_title_width(labels: tuple[str, ...], name: str) -> int:
-    widest = max((len(printable(x)) for x in labels), default=1)  # as shown, escapes included
-    return min(MAX_ROW_LABEL, max(widest, len(printable(name)), 1))
+    widest = max((len(safe_text(x)) for x in labels), default=1)  # as shown, escapes included
+    return min(MAX_ROW_LABEL, max(widest, len(safe_text(name)), 1))
 
 
 def _fit(text: str, width: int) -> str:
-    text = printable(text)
+    text = safe_text(text)
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
@@ -273,7 +273,7 @@ def row_label_width(labels: tuple[str, ...], name: str) -> int:
 
 
 def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:
-    title = printable(model.value_title)
+    title = safe_text(model.value_title)
     bar_w = max(10, min(COLORBAR_MAX, map_w, width - 2))
     norm = model.norm
     levels = np.linspace(0.0, 1.0, bar_w)
