@@ -29,7 +29,7 @@ async def test_updates_arriving_after_the_widgets_are_gone_are_dropped(samples_d
                 app.post_message(message)
             app._update_stats()  # what the stats timer calls
             app._poll()  # what the follow timer calls
-            app._fill_tree(app.session.files)  # what runs after the first refresh
+            app._fill_tree()  # what runs after the first refresh
             app._start_scan(state)
 
         app._close_all = close_all_then_deliver

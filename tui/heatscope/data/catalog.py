@@ -86,6 +86,13 @@ class Catalog:
     def viewable(self) -> list[DatasetInfo]:
         return [d for d in self.datasets if d.viewable]
 
+    def steps(self) -> int | None:
+        """How many steps the run holds: the longest growing axis (unlimited, or named
+        step/iteration) of its datasets, or None when nothing grows."""
+        found = [d.shape[a] for d in self.datasets if d.viewable and not d.is_scale
+                 for a in range(len(d.shape)) if a in d.unlimited or is_step_axis(d, a)]
+        return max(found, default=None)
+
     def detail(self, info: DatasetInfo) -> DatasetInfo:
         """``info`` with axes and value metadata (read now if the walk skipped them)."""
         if info.detailed or self.source is None:
@@ -117,6 +124,14 @@ class Catalog:
             candidates = self.viewable()
         best = max(candidates, key=lambda d: len(d.shape), default=None)
         return self.detail(best) if best is not None else None
+
+
+STEP_NAMES = ("step", "steps", "iter", "iteration", "iterations", "global_step")
+
+
+def is_step_axis(info: DatasetInfo, axis: int) -> bool:
+    """Whether ``axis`` counts training steps (by its name)."""
+    return axis < len(info.axes) and info.axes[axis].name.casefold() in STEP_NAMES
 
 
 def describe_briefly(dset: h5py.Dataset, path: str, link: str | None = None) -> DatasetInfo:

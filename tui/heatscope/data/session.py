@@ -15,6 +15,7 @@ import h5py
 
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
 from heatscope.data.opening import HDF5_ERRORS, open_hdf5
+from heatscope.data.run_names import run_names
 from heatscope.data.selection import Selection
 from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
 from heatscope.data.text import encode_name
@@ -45,6 +46,7 @@ class Session:
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = list(paths)
+        self.names = run_names(self.paths)  # display-safe run names, one per path
         self.files: list[OpenedFile] = []
         self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
         self._lock = threading.Lock()
@@ -113,6 +115,10 @@ class Session:
                 for key in [k for k in self._cache if k[0] == file_index]:
                     del self._cache[key]
         return changed
+
+    def run_name(self, file_index: int) -> str:
+        """The run's short display-safe name (``run007``, ``lr3e-4/seed1``)."""
+        return self.names[file_index]
 
     def name_order(self) -> list[int]:
         """File indices sorted by path: the order runs are listed and searched in."""

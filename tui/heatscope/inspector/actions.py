@@ -26,7 +26,7 @@ class ActionsMixin:
         if self.state is None:
             return
         if axis is None:
-            self.notify("no axis to step: every other axis is displayed or faceted", markup=False)
+            self.notify("no axis to step: every other axis is displayed or faceted")
             return
         self.set_state(self.state.with_selection(self.state.selection.step(axis, delta)))
 
@@ -55,10 +55,10 @@ class ActionsMixin:
     def action_cycle_range(self) -> None:
         if self.state is not None:
             if self.state.differenced:
-                self.notify("a diff is always colored symmetrically around 0", markup=False)
+                self.notify("a diff is always colored symmetrically around 0")
                 return
             self.set_state(self.state.cycle_range())
-            self.notify(f"color range: {self.state.range_mode}", timeout=2, markup=False)
+            self.notify(f"color range: {self.state.range_mode}", timeout=2)
 
     def set_range(self, mode: str) -> None:
         if self.state is not None:
@@ -70,12 +70,12 @@ class ActionsMixin:
             return
         raw = self.session.files[state.file_index].catalog.find(state.info.path)
         if raw is None or relative_load_view(raw) is None:
-            self.notify("only token-count datasets have a relative-load view", markup=False)
+            self.notify("only token-count datasets have a relative-load view")
             return
         new = initial_state(state.file_index, raw, derived=not state.derived)
         new = replace(new, facets=state.facets, diff=state.diff).with_selection(state.selection)
         self.start_view(replace(new, cursor=state.cursor))
-        self.notify("relative load" if self.state.derived else "raw token counts", timeout=2, markup=False)
+        self.notify("relative load" if self.state.derived else "raw token counts", timeout=2)
 
     def action_toggle_tree(self) -> None:
         from heatscope.inspector.tree import DatasetTree
@@ -115,7 +115,7 @@ class ActionsMixin:
             picks = parse_goto(text, names, default)
             sel = resolve_selection(state.info.axes, picks, base=state.selection)
         except (ValueError, HeatscopeError) as exc:
-            self.notify(str(exc), title="Go to", severity="error", markup=False)
+            self.notify(str(exc), title="Go to", severity="error")
             return
         panel, row, col = state.cursor_panel()
         for name in picks:  # going to a displayed axis moves the cursor there
@@ -143,10 +143,10 @@ class ActionsMixin:
             facets = tuple(parse_facet(state.info, state.selection, part) for part in text.split())
             panel_specs(state.info, state.selection, list(facets), state.diff)
         except HeatscopeError as exc:
-            self.notify(str(exc), title="Facet", severity="error", markup=False)
+            self.notify(str(exc), title="Facet", severity="error")
             return
         if len(facets) > 2:
-            self.notify("facet by one or two axes", title="Facet", severity="error", markup=False)
+            self.notify("facet by one or two axes", title="Facet", severity="error")
             return
         self.set_state(replace(state, facets=facets).with_selection(state.selection))
 
@@ -156,7 +156,7 @@ class ActionsMixin:
             return
         if state.differenced:
             self.set_state(replace(state, diff=None, minus_file=None, cmap=state.info.value.colormap))
-            self.notify("diff off", timeout=2, markup=False)
+            self.notify("diff off", timeout=2)
             return
         stepped = state.stepped()
         hint = "variant=Aux-Loss-Based,Aux-Loss-Free"
@@ -179,7 +179,7 @@ class ActionsMixin:
             diff = parse_diff(state.info, state.selection, text)
             panel_specs(state.info, state.selection, list(state.facets), diff)
         except HeatscopeError as exc:
-            self.notify(str(exc), title="Diff", severity="error", markup=False)
+            self.notify(str(exc), title="Diff", severity="error")
             return
         self.set_state(replace(state, diff=diff, cmap=DIFF_CMAP).with_selection(state.selection))
 
@@ -189,7 +189,8 @@ class ActionsMixin:
 
         state = self.state
         files = self.session.files
-        matches = [i for i, f in enumerate(files) if name in (f.path.name, f.path.stem, str(f.path))]
+        matches = [i for i, f in enumerate(files)
+                   if name in (self.session.run_name(i), f.path.name, f.path.stem, str(f.path))]
         if matches:
             self.session.ensure_open(matches[0])
         try:
@@ -197,10 +198,10 @@ class ActionsMixin:
                 raise HeatscopeError(f"no open file named {name!r}")
             other = files[matches[0]].catalog.find(state.info.path)
             if other is None:
-                raise HeatscopeError(f"no dataset {state.info.path!r} in {name}")
+                raise HeatscopeError(f"no dataset {state.info.display_path} in {name}")
             check_same_layout(files[state.file_index].catalog.find(state.info.path), other)
         except HeatscopeError as exc:
-            self.notify(str(exc), title="Diff", severity="error", markup=False)
+            self.notify(str(exc), title="Diff", severity="error")
             return
         self.set_state(replace(state, minus_file=matches[0], diff=None, cmap=DIFF_CMAP))
 
@@ -231,7 +232,7 @@ class ActionsMixin:
         def chosen(index: int | None) -> None:
             if index is not None and self.state is not None:
                 self.set_state(replace(self.state, step_axis=stepped[index]))
-                self.notify(f"[ and ] now step {state.info.axes[stepped[index]].name}", markup=False)
+                self.notify(f"[ and ] now step {state.info.axes[stepped[index]].name}")
 
         labels = [f"{state.info.axes[a].name} ({state.info.axes[a].size})" for a in stepped]
         self.push_screen(ChoiceScreen("Which axis do [ and ] step?", labels), chosen)
@@ -242,12 +243,12 @@ class ActionsMixin:
         directory = self.options.screenshot_dir or Path.cwd()
         state = self.state
         name = screenshot_name(
-            self.session.files[state.file_index].path.stem if state else "heatscope",
+            self.session.run_name(state.file_index) if state else "heatscope",
             view_title(state.info, state.selection) if state else "",
         )
         try:
             path = self.save_screenshot(name, str(directory))
         except OSError as exc:
-            self.notify(f"cannot save screenshot in {directory}: {exc.strerror or exc}", severity="error", markup=False)
+            self.notify(f"cannot save screenshot in {directory}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"saved {path}", title="Screenshot", markup=False)
+        self.notify(f"saved {path}", title="Screenshot")

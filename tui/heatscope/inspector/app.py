@@ -19,6 +19,7 @@ from textual.containers import Horizontal
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.session import Session
 from heatscope.data.slices import SliceData
+from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.actions import ActionsMixin
 from heatscope.inspector.follow import FollowMixin
@@ -59,10 +60,18 @@ class LaunchOptions:
     session: Session | None = None  # already opened by the command line's checks
 
 
+def _palette_provider():
+    """heatscope's palette entries (imported when the palette first opens)."""
+    from heatscope.inspector.palette import HeatscopeCommands
+
+    return HeatscopeCommands
+
+
 class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
+    COMMANDS = App.COMMANDS | {_palette_provider}
     CSS = """
     #main { height: 1fr; }
     DatasetTree.-hidden { display: none; }
@@ -145,21 +154,21 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         self.workers.cancel_all()
         self.session.close()
 
-    def get_system_commands(self, screen):
-        from heatscope.inspector.palette import heatscope_commands
-
-        yield from super().get_system_commands(screen)
-        yield from heatscope_commands(self)
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
+               markup: bool = False) -> None:
+        """Every notification shows its text literally and display-safe (run names, labels
+        and error text quote files); heatscope never uses markup in one."""
+        super().notify(safe_text(message), title=safe_text(title), severity=severity, timeout=timeout)
 
     # -- opening ------------------------------------------------------------------
     def on_files_opened(self, message: FilesOpened) -> None:
         files = message.files
         # the tree is filled just after the first heatmap is painted: it is not needed
         # to see the data, and building its nodes would delay that first frame
-        self.call_after_refresh(lambda: self._fill_tree(files))
+        self.call_after_refresh(self._fill_tree)
         bad = [f.error for f in files if f.error]
         for error in bad[:5]:
-            self.notify(error, title="Cannot open", severity="error", markup=False)
+            self.notify(error, title="Cannot open", severity="error")
         try:
             file_index, info = self.session.initial_dataset(self.options.dataset, self.run_order())
             self.open_dataset(file_index, info, self.options.picks, first=True)
@@ -167,11 +176,8 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             self.exit(return_code=2, message=f"heatscope: error: {exc}")
 
     @while_running
-    def _fill_tree(self, files) -> None:
-        tree = self.query_one(DatasetTree)
-        tree.populate(files, self.run_order())
-        if self.state is not None:
-            tree.select_dataset(self.state.file_index, self.state.info.path)
+    def _fill_tree(self) -> None:
+        self.refill_tree()
 
     def open_dataset(self, file_index: int, info: DatasetInfo, picks=None, first: bool = False) -> None:
         """Show ``info``; on first open the command line's colormap and range apply."""
@@ -188,8 +194,10 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             from heatscope.render.follow import at_newest
 
             state = at_newest(state)
-        self.heatmap.show_message(f"Reading {info.path}…")
-        self.query_one(DatasetTree).select_dataset(file_index, info.path)
+        self.heatmap.show_message(f"Reading {info.display_path}…")
+        tree = self.query_one(DatasetTree)
+        tree.show_run(file_index, self.session.files[file_index])
+        tree.select_dataset(file_index, info.path)
         self.start_view(state)
 
     def start_view(self, state: ViewState) -> None:
@@ -240,10 +248,10 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if self.following and self.panels is not None:  # a torn read mid-write: keep the last frame
-            self.notify(f"keeping the last good frame: {message.text}", severity="warning", markup=False)
+            self.notify(f"keeping the last good frame: {message.text}", severity="warning")
             return
         self.heatmap.show_message(message.text)
-        self.notify(message.text, title="Cannot read", severity="error", markup=False)
+        self.notify(message.text, title="Cannot read", severity="error")
 
     def on_scan_progress(self, message: ScanProgress) -> None:
         if self.state is not None and message.key == scan_key(self.state):
@@ -264,9 +272,13 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
     def on_tree_node_selected(self, event: DatasetTree.NodeSelected) -> None:
         if event.node.data is None:
             return
+        if event.node.data[0] == "file":  # a run's row: show that run
+            if self.state is None or event.node.data[1] != self.state.file_index:
+                self.show_run(event.node.data[1])
+            return
         file_index, info = event.node.data
         if not info.viewable:
-            self.notify(f"{info.path}: {info.reason}", title="Not viewable", markup=False)
+            self.notify(f"{info.display_path}: {info.reason}", title="Not viewable")
             return
         self.open_dataset(file_index, info)
         self.heatmap.focus()
@@ -284,8 +296,8 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         info = state.info
         value_title = info.value.title(info.name) + (" difference" if state.differenced else "")
         if state.minus_file is not None:
-            files = self.session.files
-            value_title += f": {files[state.file_index].path.stem} minus {files[state.minus_file].path.stem}"
+            names = self.session.names
+            value_title += f": {names[state.file_index]} minus {names[state.minus_file]}"
         self.norm = self.current_norm()  # computed once per redraw; the stats panel shows it too
         models = panel_models(info, state.selection, panels, self.norm, state.cmap, value_title, self.mono)
         per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None

@@ -37,7 +37,7 @@ class FollowMixin:
         if self.following and self.state is not None:
             self.set_state(at_newest(self.state))
         self.notify("following: new data is shown as it is written" if self.following else "follow off",
-                    timeout=2, markup=False)
+                    timeout=2)
 
     @while_running
     def _poll(self) -> None:
@@ -60,13 +60,11 @@ class FollowMixin:
             return
         fresh = self.session.files[state.file_index].catalog.find(state.info.path)
         if fresh is None or not fresh.viewable:
-            self.notify(f"{state.info.path} is gone from the file", severity="warning", markup=False)
+            self.notify(f"{state.info.display_path} is gone from the file", severity="warning")
             return
         from heatscope.inspector.loading import scan_key
 
         self.scans.pop(scan_key(state), None)
         self.scan_note = "pending"
-        tree = self.query_one("#tree")
-        tree.populate(self.session.files)
-        tree.select_dataset(state.file_index, state.info.path)
+        self.refill_tree()
         self.set_state(followed_state(state, fresh))

@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from heatscope.data.text import safe_text
 from heatscope.render.grid import GridLayout, layout_grid
 from heatscope.render.heatmap_panel import HeatmapModel
 
@@ -78,7 +79,7 @@ class HeatmapView(ScrollView, can_focus=True):
     def show_message(self, text: str) -> None:
         """Replace the map with a one-line message (loading, errors)."""
         self._models = []
-        self.message_text = text
+        self.message_text = safe_text(text)
         self._clear_caches()
 
     def validate_cursor(self, cursor: tuple[int, int]) -> tuple[int, int]:

@@ -37,7 +37,7 @@ class LoadingMixin:
             self.post_message(LoadFailed(str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
-            self.post_message(LoadFailed(f"{state.info.path}: cannot read slice ({type(exc).__name__}: {exc})"))
+            self.post_message(LoadFailed(f"{state.info.display_path}: cannot read slice ({type(exc).__name__}: {exc})"))
             return
         if post:
             self.post_message(PanelsLoaded(state.slice_key, panels))

@@ -1,30 +1,68 @@
-"""Command-palette entries: the same actions as the keys, plus opening any dataset."""
+"""Command-palette entries: the same actions as the keys, plus opening any dataset.
+
+Dataset and file names come from files, so the entries are a ``Provider`` of their own
+whose prompts are ``Text`` (never parsed as markup) made with ``safe_text``; Textual's
+system commands would parse a title such as ``[bold red]x.h5`` as markup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from textual.app import SystemCommand
+from rich.style import Style
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
+from heatscope.data.text import safe_text
 from heatscope.render.colormaps import CYCLE
 from heatscope.render.normalize import available_modes
 
+MATCH = Style(bold=True, underline=True)
+Entry = tuple[str, str, Callable[[], object]]  # (title, help, callback), both texts display-safe
 
-def heatscope_commands(app) -> Iterator[SystemCommand]:
+
+def heatscope_entries(app) -> Iterator[Entry]:
+    """Every entry, titles and help already display-safe."""
     for i, f in enumerate(app.session.files):
         for d in f.catalog.viewable() if f.catalog else []:
-            yield SystemCommand(f"Open {f.path.name}:{d.path}", d.shape_text(),
-                                lambda i=i, d=d: app.open_dataset(i, d))
-    yield SystemCommand("Go to…", "Jump to a label or index on an axis", app.action_goto)
-    yield SystemCommand("Facet…", "One panel per label of an axis (layer=9,18 variant)", app.action_facet)
-    yield SystemCommand("Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", app.action_diff)
+            if not d.is_scale:
+                yield (f"Open {safe_text(app.session.run_name(i))}:{d.display_path}", safe_text(d.shape_text()),
+                       lambda i=i, d=d: app.open_dataset(i, d))
+    yield "Go to…", "Jump to a label or index on an axis", app.action_goto
+    yield "Facet…", "One panel per label of an axis (layer=9,18 variant)", app.action_facet
+    yield "Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", app.action_diff
     for name in CYCLE:
-        yield SystemCommand(f"Colormap: {name}", "Color the map with " + name, lambda n=name: app.set_cmap(n))
+        yield f"Colormap: {name}", "Color the map with " + name, lambda n=name: app.set_cmap(n)
     if app.state is not None:
         for mode in available_modes(app.state.info.value):
-            yield SystemCommand(f"Range mode: {mode}", "Color range", lambda m=mode: app.set_range(m))
-    yield SystemCommand("Transpose", "Swap rows and columns", app.action_transpose)
-    yield SystemCommand("Choose displayed axes", "Which two axes are drawn", app.action_choose_axes)
-    yield SystemCommand("Screenshot", "Save an SVG of the screen", app.action_screenshot)
-    yield SystemCommand("Toggle dataset tree", "Show or hide the tree", app.action_toggle_tree)
-    yield SystemCommand("Help: keys", "Every key", app.action_help)
+            yield f"Range mode: {mode}", "Color range", lambda m=mode: app.set_range(m)
+    yield "Transpose", "Swap rows and columns", app.action_transpose
+    yield "Choose displayed axes", "Which two axes are drawn", app.action_choose_axes
+    yield "Choose step axis", "Which axis [ and ] step", app.action_choose_step_axis
+    yield "Screenshot", "Save an SVG of the screen", app.action_screenshot
+    yield "Toggle dataset tree", "Show or hide the tree", app.action_toggle_tree
+    yield "Help: keys", "Every key", app.action_help
+
+
+def _highlighted(title: str, offsets) -> Text:
+    text = Text(title, no_wrap=True)
+    for offset in offsets:
+        if not title[offset].isspace():
+            text.stylize(MATCH, offset, offset + 1)
+    return text
+
+
+class HeatscopeCommands(Provider):
+    """heatscope's own palette entries, shown literally."""
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in heatscope_entries(self.app):
+            yield DiscoveryHit(Text(title, no_wrap=True), callback, text=title, help=escape(help_text))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in heatscope_entries(self.app):
+            score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+            if score > 0:
+                yield Hit(score, _highlighted(title, offsets), callback, text=title, help=escape(help_text))

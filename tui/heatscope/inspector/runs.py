@@ -1,5 +1,6 @@
 """Browsing a directory of runs: n / p switch runs keeping the dataset, the selection (by
-label) and the cursor; o sorts by name or modified time; files open when first needed."""
+label) and the cursor; o sorts by name or modified time; files open when first needed.
+A run that cannot be opened is skipped with a notice, so n and p always move on."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from heatscope.render.view_state import ViewState, initial_state
 
 
 class RunOpened(WorkerUpdate):
-    def __init__(self, file_index: int, show: bool) -> None:
+    """``file_index`` is open (None: no run could be); ``skipped`` could not be opened."""
+
+    def __init__(self, file_index: int | None, show: bool, skipped: tuple[int, ...] = ()) -> None:
         super().__init__()
         self.file_index = file_index
         self.show = show
+        self.skipped = skipped
 
 
 def carried_over(state: ViewState, file_index: int, info) -> ViewState:
@@ -54,34 +58,56 @@ class RunsMixin:
             return sorted(range(len(files)), key=lambda i: -(files[i].stamp or (0, 0))[1])
         return self.session.name_order()
 
-    def action_sort_runs(self) -> None:
-        self.sort_by_time = not self.sort_by_time
+    def refill_tree(self) -> None:
+        """The run tree rebuilt in the current order, the current run expanded."""
         tree = self.query_one("#tree")
-        tree.populate(self.session.files, self.run_order())
+        current = self.state.file_index if self.state is not None else None
+        tree.populate(self.session.files, self.session.names, self.run_order(), current)
         if self.state is not None:
             tree.select_dataset(self.state.file_index, self.state.info.path)
+
+    def action_sort_runs(self) -> None:
+        self.sort_by_time = not self.sort_by_time
+        self.refill_tree()
         self.notify("runs sorted by modified time (newest first)" if self.sort_by_time else "runs sorted by name",
-                    timeout=2, markup=False)
+                    timeout=2)
 
     def action_next_run(self, delta: int) -> None:
         if self.state is None or len(self.session.files) < 2:
-            self.notify("only one run is open", markup=False)
+            self.notify("only one run is open")
             return
         order = self.run_order()
-        target = order[(order.index(self.state.file_index) + delta) % len(order)]
-        f = self.session.files[target]
-        if f.catalog is None and f.error is None:
-            self.open_run(target, True)
+        start = order.index(self.state.file_index)
+        candidates = [order[(start + delta * k) % len(order)] for k in range(1, len(order))]
+        first = self.session.files[candidates[0]]
+        if first.catalog is not None:  # already open: no round trip through a worker
+            self.show_run(candidates[0])
         else:
-            self.show_run(target)
+            self.open_run(candidates, True)
 
-    @work(thread=True, exit_on_error=False, group="open-run")
-    def open_run(self, file_index: int, show: bool) -> None:
-        self.session.ensure_open(file_index)
-        self.post_message(RunOpened(file_index, show))
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-run")
+    def open_run(self, candidates: list[int], show: bool) -> None:
+        """Open the first of ``candidates`` that opens; the ones before it are skipped."""
+        skipped = []
+        for index in candidates:
+            if self.session.ensure_open(index).catalog is not None:
+                self.post_message(RunOpened(index, show, tuple(skipped)))
+                return
+            skipped.append(index)
+        self.post_message(RunOpened(None, show, tuple(skipped)))
 
     def on_run_opened(self, message: RunOpened) -> None:
         tree = self.query_one("#tree")
+        for index in message.skipped:
+            tree.fill_file(index, self.session.files[index])
+        if message.show:
+            for index in message.skipped:
+                self.notify(f"skipped {self.session.run_name(index)}: {self.session.files[index].error}",
+                            title="Cannot open run", severity="warning")
+        if message.file_index is None:
+            if message.show:
+                self.notify("no other run can be opened", severity="error")
+            return
         tree.fill_file(message.file_index, self.session.files[message.file_index])
         if message.show:
             self.show_run(message.file_index)
@@ -91,25 +117,33 @@ class RunsMixin:
         if data and data[0] == "file":
             f = self.session.files[data[1]]
             if f.catalog is None and f.error is None:
-                self.open_run(data[1], False)
+                self.open_run([data[1]], False)
+            elif not event.node.children:
+                self.query_one("#tree").fill_file(data[1], f)
 
     def show_run(self, file_index: int) -> None:
         """The current dataset, selection and cursor in another run (or its default dataset)."""
         f = self.session.files[file_index]
+        name = self.session.run_name(file_index)
         state = self.state
         if f.catalog is None:
-            self.notify(f"{f.path.name}: {f.error or 'cannot open'}", severity="error", markup=False)
+            if f.error is None:
+                self.open_run([file_index], True)
+            else:
+                self.notify(f"{name}: {f.error}", title="Cannot open run", severity="error")
             return
-        raw = f.catalog.find(state.info.path)
+        self.query_one("#tree").show_run(file_index, f)
+        raw = f.catalog.find(state.info.path) if state is not None else None
         if raw is None or not raw.viewable:
             fallback = f.catalog.default_dataset()
             if fallback is None:
-                self.notify(f"{f.path.name}: no viewable dataset", severity="error", markup=False)
+                self.notify(f"{name}: no viewable dataset", severity="error")
                 return
-            self.notify(f"{f.path.name} has no {state.info.path}; showing {fallback.path}", markup=False)
+            if state is not None:
+                self.notify(f"{name} has no {state.info.display_path}; showing {fallback.display_path}")
             self.open_dataset(file_index, fallback)
             return
         new = carried_over(state, file_index, raw)
         self.query_one("#tree").select_dataset(file_index, raw.path)
         self.start_view(new)
-        self.notify(f"run {f.path.name}", timeout=1.5, markup=False)
+        self.notify(f"run {name}", timeout=1.5)

@@ -1,4 +1,8 @@
-"""Modal screens: help, go to, and choosing displayed axes / the step axis."""
+"""Modal screens: help, go to, and choosing displayed axes / the step axis.
+
+Every text here is handed over as ``Text`` (never parsed as markup) after ``safe_text``:
+prompts and options quote axis names and labels from files, and heatscope's own
+"[ and ]" must not be eaten as markup either."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from heatscope.data.text import safe_text
 from heatscope.inspector.keys import KEYS
 
 MODAL_CSS = """
@@ -54,8 +59,8 @@ class GoToScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.prompt))
-            yield Input(value=self.value, placeholder=self.hint, id="goto-input")
+            yield Label(Text(safe_text(self.prompt)))
+            yield Input(value=safe_text(self.value), placeholder=safe_text(self.hint), id="goto-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
@@ -77,8 +82,8 @@ class ChoiceScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text)
-            yield OptionList(*[Option(Text(o)) for o in self.options], id="choices")
+            yield Label(Text(safe_text(self.title_text)))
+            yield OptionList(*[Option(Text(safe_text(o))) for o in self.options], id="choices")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_index)

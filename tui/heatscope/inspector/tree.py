@@ -1,6 +1,9 @@
-"""The run tree: one branch per file (name, size, modified time), its groups and datasets
-with shape and axis names; non-viewable ones greyed with the reason. Files of a big run
-directory are opened only when their branch is expanded or their run is shown."""
+"""The run tree: one row per run (its short name, steps or size, modified time); only the
+current run is expanded, showing its groups and datasets with shape and axis names
+(non-viewable ones greyed with the reason). Dimension-scale datasets are the axes of the
+datasets that use them, so they are not listed here (``heatscope info`` lists them).
+Files of a big run directory are opened only when their row is expanded or shown.
+Enter on a run's row shows that run; Enter on a dataset opens it."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from heatscope.data.session import OpenedFile
 from heatscope.data.text import safe_text
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
+    """``12.3 MB``."""
     for unit in ("B", "kB", "MB", "GB", "TB"):
         if n < 1000 or unit == "TB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -24,51 +28,62 @@ def _size(n: int) -> str:
     return ""
 
 
-def file_label(f: OpenedFile) -> Text:
-    text = Text(safe_text(f.path.name), style="bold")
+def time_text(mtime_ns: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9))
+
+
+def file_label(name: str, f: OpenedFile) -> Text:
+    text = Text(safe_text(name), style="bold")
+    steps = f.catalog.steps() if f.catalog is not None else None
+    if steps is not None:
+        text.append(f"  {steps} steps", style="dim")
+    elif f.stamp is not None:
+        text.append(f"  {size_text(f.stamp[0])}", style="dim")
     if f.stamp is not None:
-        size, mtime = f.stamp
-        text.append(f"  {_size(size)}  {time.strftime('%Y-%m-%d %H:%M', time.localtime(mtime / 1e9))}", style="dim")
-    if f.catalog is not None:
-        text.append(f"  {len(f.catalog.viewable())} viewable", style="dim")
+        text.append(f"  {time_text(f.stamp[1])}", style="dim")
+    if f.error:
+        text.append("  damaged", style="red")
     return text
 
 
 class DatasetTree(Tree):
-    """Enter (or a click) on a viewable dataset opens it; expanding a file opens it."""
+    """Enter (or a click) on a viewable dataset opens it; expanding a run opens its file."""
 
     DEFAULT_CSS = """
     DatasetTree { width: 34; border-right: vkey $foreground 30%; overflow-x: hidden; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("files", id=id)
+        super().__init__("runs", id=id)
         self.show_root = False
         self.guide_depth = 2
         self._file_nodes: dict[int, TreeNode] = {}
+        self._names: list[str] = []
 
-    def populate(self, files: list[OpenedFile], order: list[int] | None = None) -> None:
-        """One branch per file in ``order``; opened files show their groups and datasets."""
+    def populate(self, files: list[OpenedFile], names: list[str], order: list[int], current: int | None) -> None:
+        """One row per run in ``order``; only ``current`` is expanded."""
         self.clear()
         self._file_nodes = {}
-        for index in order if order is not None else range(len(files)):
-            f = files[index]
-            node = self.root.add(file_label(f), data=("file", index), expand=f.catalog is not None)
+        self._names = names
+        for index in order:
+            node = self.root.add(file_label(names[index], files[index]), data=("file", index), expand=False)
+            node.allow_expand = True
             self._file_nodes[index] = node
-            self.fill_file(index, f)
+        if current is not None:
+            self.fill_file(current, files[current])
+            self._file_nodes[current].expand()
 
     def fill_file(self, index: int, f: OpenedFile) -> None:
-        """(Re)build a file's branch from its catalog."""
+        """(Re)build a run's row and its branch from its catalog."""
         node = self._file_nodes.get(index)
         if node is None:
             return
         node.remove_children()
-        node.set_label(file_label(f))
+        node.set_label(file_label(self._names[index], f))
         if f.error:
             node.add_leaf(Text(safe_text(f.error), style="red"))
             return
         if f.catalog is None:
-            node.allow_expand = True
             return
         groups = {"/": node}
 
@@ -78,10 +93,20 @@ class DatasetTree(Tree):
                 groups[path] = parent.add(Text(safe_text(posixpath.basename(path)) + "/"), expand=True)
             return groups[path]
 
-        for g in f.catalog.groups:
-            group_node(g)
         for d in f.catalog.datasets:
-            group_node(posixpath.dirname(d.path)).add_leaf(_dataset_label(d), data=(index, d))
+            if not d.is_scale:
+                group_node(posixpath.dirname(d.path)).add_leaf(_dataset_label(d), data=(index, d))
+
+    def show_run(self, file_index: int, f: OpenedFile) -> None:
+        """Expand the current run's branch (filled now if needed) and collapse the others."""
+        for index, node in self._file_nodes.items():
+            if index != file_index and node.is_expanded:
+                node.collapse()
+        node = self._file_nodes.get(file_index)
+        if node is not None:
+            if not node.children:
+                self.fill_file(file_index, f)
+            node.expand()
 
     def select_dataset(self, file_index: int, path: str) -> None:
         """Move the tree cursor to a dataset without opening it again."""
@@ -97,7 +122,7 @@ class DatasetTree(Tree):
 
 
 def _dataset_label(d: DatasetInfo) -> Text:
-    text = Text(safe_text(d.name), style="" if d.viewable else "dim")
+    text = Text(d.name, style="" if d.viewable else "dim")
     shape = " x ".join(f"{a.name}={a.size}" for a in d.axes) if d.axes else d.shape_text()
     text.append(f" {safe_text(shape)}", style="dim cyan" if d.viewable else "dim")
     if not d.viewable:

@@ -30,21 +30,21 @@ def _pairs(rows: list[tuple[str, str]], columns: int = 1) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     key_w = [0] * columns
     val_w = [0] * columns
+    rows = [(safe_text(key), safe_text(value)) for key, value in rows]
     for i, (key, value) in enumerate(rows):
         key_w[i % columns] = max(key_w[i % columns], len(key))
-        val_w[i % columns] = max(val_w[i % columns], len(safe_text(value)))
+        val_w[i % columns] = max(val_w[i % columns], len(value))
     for i, (key, value) in enumerate(rows):
         col = i % columns
         if col == 0 and i:
             text.append("\n")
         text.append(key.ljust(key_w[col] + 1), style="dim")
-        value = safe_text(value)
         text.append(value if col == columns - 1 or i == len(rows) - 1 else value.ljust(val_w[col] + 1))
     return text
 
 
 def _heading(text: str) -> Text:
-    return Text(text, style="bold underline")
+    return Text(safe_text(text), style="bold underline")
 
 
 def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
@@ -93,7 +93,7 @@ def stats_renderable(
         if cursor.row_load is not None:
             rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
         parts.append(_pairs(rows, columns=2))
-    parts.append(_heading(f"Slice: {safe_text(panel_title)}" if panel_maxvio else "Slice"))
+    parts.append(_heading(f"Slice: {panel_title}" if panel_maxvio else "Slice"))
     parts.append(_pairs([
         ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),
     ], columns=2))
