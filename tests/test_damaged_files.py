@@ -28,21 +28,6 @@ def test_bit_flipped_files_never_raise(tmp_path, capsys, seed):
             assert err.startswith("heatscope: error: ") and err.count("\n") == 1
 
 
-def test_too_large_slice_is_refused_with_a_reason(tmp_path, capsys):
-    path = tmp_path / "huge.h5"
-    with h5py.File(path, "w") as f:  # 8192 x 4096 float32 on disk, never read whole
-        f.create_dataset("wide", shape=(8192, 4096), dtype="f4", chunks=(64, 4096))
-    from heatscope.data import selection
-
-    old = selection.MAX_CELLS
-    selection.MAX_CELLS = 1 << 20
-    try:
-        assert main(["export", str(path), "-o", "-"]) == 2
-    finally:
-        selection.MAX_CELLS = old
-    assert "slice is too large to draw" in capsys.readouterr().err
-
-
 def test_attribute_of_an_unreadable_type_is_ignored(tmp_path, capsys):
     path = tmp_path / "odd.h5"
     with h5py.File(path, "w") as f:

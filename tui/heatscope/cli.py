@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from heatscope.errors import HeatscopeError
@@ -83,6 +84,9 @@ def dispatch(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``heatscope`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Values near the float64 limit overflow to inf by design (and are shown as such):
+    # numpy's warnings about it would print over the TUI or into a piped export.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     try:
         return dispatch(argv)
     except HeatscopeError as exc:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from heatscope.errors import HeatscopeError
-from heatscope.parsing import Parser, base_parser
+from heatscope.parsing import Parser, add_color_limits, base_parser, check_color_limits
 
 
 def tui_parser() -> Parser:
@@ -22,8 +22,7 @@ def tui_parser() -> Parser:
                         help="index on an axis by label or index, e.g. layer=9 (repeatable)")
     parser.add_argument("--cmap", metavar="NAME", help="colormap (YlOrRd, Blues, vik, viridis...; _r reverses)")
     parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
-    parser.add_argument("--vmin", type=float, help="lower end of the color range")
-    parser.add_argument("--vmax", type=float, help="upper end of the color range")
+    add_color_limits(parser)
     parser.add_argument("--screenshot-dir", metavar="DIR", help="where `s` saves SVG screenshots (default: .)")
     parser.add_argument("--mono", action="store_true", help="no colors: shading glyphs (also NO_COLOR=1)")
     parser.add_argument("--follow", action="store_true", help="show new data as a writer adds it (key F toggles)")
@@ -76,8 +75,7 @@ def run_tui(args: argparse.Namespace) -> int:
         from heatscope.render.colormaps import lut
 
         lut(args.cmap)
-    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
-        raise HeatscopeError("--vmin must be below --vmax")
+    check_color_limits(args)
     if args.screenshot_dir and not Path(args.screenshot_dir).is_dir():
         raise HeatscopeError("not a directory", args.screenshot_dir)
     session = _preflight(paths, args.dataset, picks)

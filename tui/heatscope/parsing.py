@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Sequence
 
 from heatscope import __version__
 from heatscope.errors import HeatscopeError
@@ -11,6 +13,58 @@ from heatscope.errors import HeatscopeError
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2, like every other input error
         raise HeatscopeError(message)
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace=None):
+        """As argparse, except that a number after a numeric option is its value even when
+        it starts with a dash (``--vmin -inf``, ``--vmin -1e3``), which argparse would
+        take for an option."""
+        return super().parse_args(None if args is None else _attach_numbers(list(args)), namespace)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _attach_numbers(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in NUMBER_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-") and _is_number(argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
+NUMBER_OPTIONS = ("--vmin", "--vmax")
+
+
+def finite_float(text: str) -> float:
+    """An argparse type: a finite number (``1e999``, ``inf`` and ``nan`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def add_color_limits(parser: argparse.ArgumentParser) -> None:
+    """``--vmin``/``--vmax``: finite numbers, shared by the inspector and export."""
+    parser.add_argument("--vmin", type=finite_float, help="lower end of the color range (a finite number)")
+    parser.add_argument("--vmax", type=finite_float, help="upper end of the color range (a finite number)")
+
+
+def check_color_limits(args: argparse.Namespace) -> None:
+    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
+        raise HeatscopeError("--vmin must be below --vmax")
 
 
 def base_parser() -> Parser:

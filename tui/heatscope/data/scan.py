@@ -54,6 +54,33 @@ def block_shape(
     return tuple(min(b, s) for b, s in zip(block, shape))
 
 
+def allocated_chunks(dset: h5py.Dataset, region_chunks: int, space=None) -> list[tuple[int, ...]] | None:
+    """Offsets of the allocated chunks of a sparse dataset (of those meeting ``space``'s
+    selection, which spans ``region_chunks`` chunks); None when it is not chunked or at
+    least half of those chunks are allocated (then reading everything is as quick).
+
+    Unallocated chunks hold the fill value by definition and need not be read.
+    """
+    if dset.chunks is None:
+        return None
+    try:
+        n = dset.id.get_num_chunks(space) if space is not None else dset.id.get_num_chunks()
+        if n * 2 > region_chunks:
+            return None
+        info = (lambda i: dset.id.get_chunk_info(i, space)) if space is not None else dset.id.get_chunk_info
+        return [tuple(info(i).chunk_offset) for i in range(n)]
+    except (AttributeError, OSError, RuntimeError, ValueError, TypeError):  # older HDF5, odd layouts
+        return None
+
+
+def fill_value(dset: h5py.Dataset, value: ValueInfo) -> tuple[float, bool]:
+    """The decoded fill value of ``dset`` (what unallocated chunks hold) and whether it is
+    the file's missing marker."""
+    raw = np.asarray(dset.fillvalue if dset.fillvalue is not None else 0, dtype=dset.dtype).reshape(1)
+    decoded, missing = value.decode(raw)
+    return float(decoded[0]), bool(missing[0])
+
+
 def iter_blocks(shape: tuple[int, ...], block: tuple[int, ...]) -> Iterator[tuple[slice, ...]]:
     """Every block of the grid covering ``shape``, in C order."""
     ranges = [range(0, n, b) for n, b in zip(shape, block)]
@@ -76,8 +103,16 @@ def scan_dataset(
     ``transform`` maps each decoded block before it is counted (blocks span ``full_axes``).
     """
     shape = tuple(dset.shape)
-    block = block_shape(shape, dset.chunks, budget, full_axes)
-    blocks = list(iter_blocks(shape, block))
+    offsets = None
+    if transform is None and dset.chunks is not None:
+        offsets = allocated_chunks(dset, math.prod(math.ceil(n / c) for n, c in zip(shape, dset.chunks)))
+    if offsets is not None:  # sparse: only the allocated chunks; the rest is the fill value
+        blocks = [tuple(slice(o, min(o + c, n)) for o, c, n in zip(off, dset.chunks, shape)) for off in offsets]
+        unread = math.prod(shape) - sum(math.prod(k.stop - k.start for k in key) for key in blocks)
+        fill, fill_missing = fill_value(dset, value)
+    else:
+        blocks = list(iter_blocks(shape, block_shape(shape, dset.chunks, budget, full_axes)))
+        unread, fill, fill_missing = 0, math.nan, True
     passes = 2 if percentiles else 1
     total_steps = max(1, len(blocks) * passes)
     step = 0
@@ -97,6 +132,11 @@ def scan_dataset(
 
     count = nonfinite = 0
     lo, hi, total = math.inf, -math.inf, 0.0
+    fill_counts = unread and not fill_missing and math.isfinite(fill)
+    if fill_counts:
+        count, lo, hi, total = unread, fill, fill, fill * unread
+    elif unread:
+        nonfinite = unread
     for values in blocks_of_values():
         finite = values[np.isfinite(values)]
         nonfinite += values.size - finite.size
@@ -110,6 +150,8 @@ def scan_dataset(
     result_pct: dict[float, float] = {}
     if percentiles and hi > lo:
         hist = np.zeros(HIST_BINS, dtype=np.int64)
+        if fill_counts:
+            hist[min(HIST_BINS - 1, int((fill - lo) / (hi - lo) * HIST_BINS))] += unread
         for values in blocks_of_values():
             finite = values[np.isfinite(values)]
             hist += np.histogram(finite, bins=HIST_BINS, range=(lo, hi))[0]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import h5py
 
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
 from heatscope.data.opening import HDF5_ERRORS, open_hdf5
+from heatscope.data.pooling import OVERVIEW_CELLS
 from heatscope.data.run_names import run_names
 from heatscope.data.selection import Selection
 from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
@@ -150,23 +151,31 @@ class Session:
         except (KeyError, OSError) as exc:
             raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
 
-    def cached(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False) -> SliceData | None:
+    @staticmethod
+    def _key(file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
+        big = sel.n_rows * sel.n_cols > OVERVIEW_CELLS  # overviews depend on the size asked for
+        return (file_index, info.path, derived, sel.identity, tuple(target or ()) if big else ())
+
+    def cached(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False,
+               target: tuple[int, int] | None = None) -> SliceData | None:
         """The slice if it was read recently (never touches the disk), else None."""
-        key = (file_index, info.path, derived, sel.identity)
+        key = self._key(file_index, info, sel, derived, target)
         with self._lock:
             if key not in self._cache:
                 return None
             self._cache.move_to_end(key)
             hit = self._cache[key]
-        return SliceData(hit.values, hit.missing, sel)
+        return replace(hit, selection=sel)
 
-    def read(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False) -> SliceData:
-        """The decoded slice, from the cache when it was read recently."""
-        hit = self.cached(file_index, info, sel, derived)
+    def read(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False,
+             target: tuple[int, int] | None = None, progress=None, cancelled=None) -> SliceData:
+        """The decoded slice, from the cache when it was read recently; a slice too large
+        to read whole comes as an overview of at most ``target`` cells."""
+        hit = self.cached(file_index, info, sel, derived, target)
         if hit is not None:
             return hit
-        key = (file_index, info.path, derived, sel.identity)
-        data = read_slice(self.dataset(file_index, info), info, sel, derived)
+        key = self._key(file_index, info, sel, derived, target)
+        data = read_slice(self.dataset(file_index, info), info, sel, derived, target, progress, cancelled)
         with self._lock:
             self._cache[key] = data
             while len(self._cache) > SLICE_CACHE:

@@ -8,6 +8,7 @@ import h5py
 import numpy as np
 
 from heatscope.data.catalog import DatasetInfo
+from heatscope.data.pooling import OVERVIEW_CELLS, OVERVIEW_SHAPE, OverviewStats, pool_factors, read_overview
 from heatscope.data.selection import Selection, read_block
 from heatscope.data.values import RELATIVE_LOAD, TOKEN_COUNTS
 
@@ -16,11 +17,17 @@ RELATIVE_LOAD_NAME = "Relative Expert Load"
 
 @dataclass(frozen=True)
 class SliceData:
-    """Values of one on-screen slice (rows x cols, float64, NaN where missing)."""
+    """Values of one on-screen slice (rows x cols, float64, NaN where missing).
+
+    An overview of a slice too large to read whole holds blocks of ``factors`` data cells,
+    each its maximum, and the exact statistics of the whole slice in ``overview``.
+    """
 
     values: np.ndarray
     missing: np.ndarray  # True where the file's _FillValue/missing_value was stored
     selection: Selection
+    factors: tuple[int, int] = (1, 1)
+    overview: OverviewStats | None = None
 
 
 def relative_load(counts: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -60,14 +67,33 @@ def relative_load_view(info: DatasetInfo) -> DatasetInfo | None:
     return replace(info, value=value)
 
 
+def _load_transform(info: DatasetInfo, sel: Selection):
+    """Counts -> relative load for blocks that span the expert axis (kept last when not shown)."""
+    axis = expert_axis(info)
+    if axis not in sel.displayed:
+        pick = sel.index[axis]
+        return lambda v, m: (relative_load(v, axis=-1)[..., pick], m[..., pick])
+    along = 0 if axis == sel.row_axis else 1
+    return lambda v, m: (relative_load(v, axis=along), m)
+
+
 def read_slice(
-    dset: h5py.Dataset, info: DatasetInfo, sel: Selection, derived: bool = False
+    dset: h5py.Dataset, info: DatasetInfo, sel: Selection, derived: bool = False,
+    target: tuple[int, int] | None = None, progress=None, cancelled=None,
 ) -> SliceData:
     """Read and decode the selected slice; ``derived`` turns token counts into relative load.
 
     For the derived view the expert axis is read in full when it is not on screen, because
-    relative load needs every expert's count; nothing else beyond the slice is read.
+    relative load needs every expert's count; nothing else beyond the slice is read. A slice
+    of more than ``OVERVIEW_CELLS`` values is read block by block as a max-pooled overview
+    of at most ``target`` cells (``pooling.read_overview``; progress and cancel per block).
     """
+    if sel.n_rows * sel.n_cols > OVERVIEW_CELLS:
+        factors = pool_factors(sel.n_rows, sel.n_cols, *(target or OVERVIEW_SHAPE))
+        pooled, stats = read_overview(
+            dset, info, sel, factors, transform=_load_transform(info, sel) if derived else None,
+            expert_axis=expert_axis(info) if derived else None, progress=progress, cancelled=cancelled)
+        return SliceData(pooled.values, pooled.missing, sel, pooled.factors, stats)
     if not derived:
         values, missing = info.value.decode(read_block(dset, sel))
         return SliceData(values, missing, sel)

@@ -53,11 +53,13 @@ class SliceSummary:
 
 @dataclass(frozen=True)
 class CursorSummary:
-    labels: list[tuple[str, str]]  # (axis name, label) on every axis
-    value: float
+    labels: list[tuple[str, str]]  # (axis name, label, or "first..last" for a block) on every axis
+    value: float  # the cell's value; for a block of cells, its maximum (what is drawn)
     missing: bool
-    row_basic: BasicStats
+    row_basic: BasicStats | None  # None for an overview (only block maxima are known)
     row_load: LoadStats | None
+    block: str = ""  # "max of 7 experts x 2 layers" when the cell stands for several
+    peak: list[tuple[str, str]] | None = None  # where the block's maximum sits
 
 
 def _load_axis(info: DatasetInfo, sel: Selection) -> int | None:
@@ -71,9 +73,18 @@ def _load_axis(info: DatasetInfo, sel: Selection) -> int | None:
 
 
 def summarize(info: DatasetInfo, data: SliceData) -> SliceSummary:
-    """Stats of the whole slice, load balance metrics, hottest cells, per-row lines."""
+    """Stats of the whole slice, load balance metrics, hottest cells, per-row lines.
+
+    For an overview (block maxima) the basic stats and hottest cells are the exact ones
+    gathered while it was read; per-row metrics need whole rows and are left out."""
     sel = data.selection
     values = data.values
+    row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
+    col_axis = info.axes[sel.col_axis]
+    if data.overview is not None:
+        hottest = [HotSpot(c, row_axis.label(c.row) if row_axis else info.name, col_axis.label(c.col))
+                   for c in data.overview.hottest]
+        return SliceSummary(data.overview.basic, None, "", hottest, [])
     basic = basic_stats(values, data.missing)
     load = None
     along = ""
@@ -83,8 +94,6 @@ def summarize(info: DatasetInfo, data: SliceData) -> SliceSummary:
             load = mean_load_stats(rows_load_stats(values, axis=axis))
             along = "rows" if axis == 1 else "columns"
     lines: list[LineSummary] = []
-    row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
-    col_axis = info.axes[sel.col_axis]
     hottest = [
         HotSpot(c, row_axis.label(c.row) if row_axis else info.name, col_axis.label(c.col))
         for c in top_k(values, TOP_K)
@@ -100,28 +109,59 @@ def summarize(info: DatasetInfo, data: SliceData) -> SliceSummary:
     return SliceSummary(basic, load, along, hottest, lines)
 
 
-def summarize_cursor(info: DatasetInfo, data: SliceData, row: int, col: int) -> CursorSummary:
-    """The cursor cell's labels on every axis, its value, and its row's stats."""
+def _span(axis, first: int, count: int, size: int) -> str:
+    last = min(size, first + count) - 1
+    return axis.label(first) if last <= first else f"{axis.label(first)}..{axis.label(last)}"
+
+
+def summarize_cursor(info: DatasetInfo, data: SliceData, row: int, col: int,
+                     cell: tuple[int, int] = (1, 1)) -> CursorSummary:
+    """The cursor's labels on every axis, its value, and its row's stats.
+
+    ``row``/``col`` are data indices and ``cell`` the data rows x columns one drawn cell
+    holds: when that is more than one, the cursor stands for the whole block, so its value
+    is the block's maximum (the color drawn) and the readout says where that maximum is.
+    """
     sel = data.selection
+    rs, cs = data.factors
+    n_rows, n_cols = sel.n_rows, sel.n_cols
+    row0, col0 = row - row % cell[0], col - col % cell[1]
+    names = {sel.row_axis: (row0, cell[0], n_rows), sel.col_axis: (col0, cell[1], n_cols)}
     labels = []
     for i, axis in enumerate(info.axes):
-        if i == sel.row_axis:
-            position = row
-        elif i == sel.col_axis:
-            position = col
+        if i in names:
+            first, count, size = names[i]
+            labels.append((axis.name, _span(axis, first, count, size)))
         else:
-            position = sel.index[i]
-        labels.append((axis.name, axis.label(position)))
+            labels.append((axis.name, axis.label(sel.index[i])))
+    block_rows = slice(row0 // rs, -(-min(n_rows, row0 + cell[0]) // rs))
+    block_cols = slice(col0 // cs, -(-min(n_cols, col0 + cell[1]) // cs))
+    block = data.values[block_rows, block_cols]
+    block_missing = data.missing[block_rows, block_cols]
+    whole = cell == (1, 1) and data.factors == (1, 1)
+    peak = None
+    note = ""
+    if whole:
+        value, missing = float(data.values[row, col]), bool(data.missing[row, col])
+    else:
+        filled = np.where(np.isnan(block), -np.inf, block)
+        at = np.unravel_index(int(np.argmax(filled)), block.shape)
+        value = float(block[at]) if np.isfinite(block).any() or np.isinf(block).any() else float("nan")
+        missing = bool(np.isnan(block).all() and block_missing.any())
+        parts = [f"{min(cell[1], n_cols - col0)} {info.axes[sel.col_axis].name}s" if cell[1] > 1 else "",
+                 f"{min(cell[0], n_rows - row0)} {info.axes[sel.row_axis].name}s"
+                 if cell[0] > 1 and sel.row_axis is not None else ""]
+        note = "max of " + " x ".join(p for p in parts if p)
+        if data.factors == (1, 1) and not np.isnan(value):
+            r, c = row0 + int(at[0]), col0 + int(at[1])
+            peak = [(info.axes[a].name, info.axes[a].label(i)) for a, i in ((sel.row_axis, r), (sel.col_axis, c))
+                    if a is not None]
+    if data.factors != (1, 1):  # an overview holds only block maxima: no row statistics
+        return CursorSummary(labels, value, missing, None, None, note, peak)
     row_values = data.values[row]
     row_load = None
     if info.value.is_load and _load_axis(info, sel) == 1:
         row_load = load_stats(row_values)
     elif info.value.is_load and _load_axis(info, sel) == 0:
         row_load = load_stats(data.values[:, col])
-    return CursorSummary(
-        labels=labels,
-        value=float(data.values[row, col]),
-        missing=bool(data.missing[row, col]),
-        row_basic=basic_stats(row_values, data.missing[row]),
-        row_load=row_load,
-    )
+    return CursorSummary(labels, value, missing, basic_stats(row_values, data.missing[row]), row_load, note, peak)

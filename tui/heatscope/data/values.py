@@ -85,13 +85,26 @@ class ValueInfo:
         for m in self.missing:
             missing |= np.isnan(arr) if np.isnan(m) else arr == m
         values = arr.astype(np.float64)
-        if self.scale_factor is not None:
-            values *= self.scale_factor
-        if self.add_offset is not None:
-            values += self.add_offset
+        with np.errstate(over="ignore", invalid="ignore"):  # packed values can overflow to inf
+            if self.scale_factor is not None:
+                values *= self.scale_factor
+            if self.add_offset is not None:
+                values += self.add_offset
         if missing.any():
             values[missing] = np.nan
         return values, missing
+
+
+def known_colormap(name: str) -> bool:
+    """Whether ``name`` is a colormap heatscope can draw (the render layer's catalog)."""
+    from heatscope.errors import HeatscopeError
+    from heatscope.render.colormaps import lut
+
+    try:
+        lut(name)
+    except HeatscopeError:
+        return False
+    return True
 
 
 def _safe_attr(attrs: Attributes, name: str) -> str | None:
@@ -125,9 +138,12 @@ def read_value_info(dset: h5py.Dataset, attrs: Attributes | None = None) -> Valu
         for v in _scalars(attrs.get(key), keep_nan=True)
     )
     center = _scalar(attrs.get("center")) if "center" in attrs else None
+    default_cmap = DIVERGING_CMAP if center is not None else DEFAULT_CMAPS[kind]
     cmap = _safe_attr(attrs, "colormap")
-    if cmap is None:
-        cmap = DIVERGING_CMAP if center is not None else DEFAULT_CMAPS[kind]
+    if cmap is not None and not known_colormap(cmap):
+        notes.append(f"unknown colormap '{cmap}' in the file's colormap attribute: using {default_cmap}")
+        cmap = None
+    cmap = cmap or default_cmap
     if kind == SIGNED and center is None:
         center = 0.0
     long_name = _safe_attr(attrs, "long_name")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from heatscope.errors import HeatscopeError
+from heatscope.parsing import add_color_limits, check_color_limits
 from heatscope.render.normalize import RANGE_MODES
 
 FORMATS = ("svg", "png", "html", "txt", "ansi", "csv")
@@ -24,8 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--diff", metavar="AXIS=A,B", help="show B minus A along AXIS")
     parser.add_argument("--cmap", metavar="NAME", help="colormap name (_r reverses)")
     parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
-    parser.add_argument("--vmin", type=float)
-    parser.add_argument("--vmax", type=float)
+    add_color_limits(parser)
     parser.add_argument("--format", "-f", choices=FORMATS, help="output format (default: from OUT's suffix)")
     parser.add_argument("--output", "-o", metavar="OUT", help="output file, or - for stdout (text formats)")
 
@@ -55,8 +56,7 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
     paths = resolve_inputs(args.paths)
     if len(paths) > 2:
         raise HeatscopeError("export takes one file, or two to difference")
-    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
-        raise HeatscopeError("--vmin must be below --vmax")
+    check_color_limits(args)
     if args.cmap:
         from heatscope.render.colormaps import lut
 
@@ -65,12 +65,15 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
         paths=paths, dataset=args.dataset, picks=picks, facets=args.facet, diff=args.diff,
         cmap=args.cmap, range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
     ))
+    for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
+        print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)
     title = fig.panels[0].spec.title if len(fig.panels) == 1 else f"{fig.info.name}_{len(fig.panels)}_panels"
     fmt, out = _format_and_target(args, screenshot_name(fig.name, title)[: -len(".svg")])
     data = render(fig, fmt)
     if out == "-":
         sys.stdout.write(data)
         return 0
+    refuse_overwriting_inputs(Path(out), paths)
     try:
         if isinstance(data, bytes):
             Path(out).write_bytes(data)
@@ -80,6 +83,20 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
         raise HeatscopeError(f"cannot write ({exc.strerror or exc})", out) from None
     print(out)
     return 0
+
+
+def refuse_overwriting_inputs(out: Path, inputs: list[Path]) -> None:
+    """Never write over an input file (``export run.h5 -o run.h5`` once replaced the run
+    with a PNG): the same file by identity, not just by name (links, ../ paths)."""
+    if not out.exists():
+        return
+    for path in inputs:
+        try:
+            same = os.path.samefile(out, path)
+        except OSError:
+            continue
+        if same:
+            raise HeatscopeError("refusing to write over an input file; choose another -o", str(out))
 
 
 def render(fig, fmt: str) -> str | bytes:

@@ -12,12 +12,16 @@ import numpy as np
 
 from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
+from heatscope.data.pooling import pool_factors, pool_max
 from heatscope.export.figure import Figure
-from heatscope.render.colormaps import MISSING_RGB, colorize
+from heatscope.render.colormaps import MISSING_RGB, colorize, luminance
+from heatscope.render.heatmap_panel import MISSING, NAN, POS_INF, cell_kinds
 from heatscope.render.ticks import NICE_STEPS, format_tick
 
 BACKGROUND, FOREGROUND, DIMMED = (255, 255, 255), (20, 20, 20), (90, 90, 90)
 MARGIN, GAP = 16, 14
+MAX_MAP = (2400, 1600)  # pixels of map, at most (wide x high)
+MARKER_CELL = 5  # cells at least this many pixels carry the NaN/fill/Inf markers
 
 
 def _pillow():
@@ -40,56 +44,75 @@ def _text_size(draw, text: str, font) -> tuple[int, int]:
     return right - left, bottom - top
 
 
+def _layout(n_rows: int, n_cols: int, n_panels: int) -> tuple[tuple[int, int], int, int]:
+    """(pooling factors, cell height, cell width) in pixels: square cells of 6-24 px when
+    the slice fits in ``MAX_MAP`` pixels, else cells as small as 1 px over max-pooled
+    blocks, so no image is larger than ``MAX_MAP`` (per panel rows share the height)."""
+    max_w, max_h = MAX_MAP[0], max(200, MAX_MAP[1] // max(1, n_panels))
+    cell = int(max(6, min(24, 1100 // max(1, n_cols), 600 // max(1, n_rows))))
+    if n_cols * cell <= max_w and n_rows * cell <= max_h:
+        return (1, 1), cell, cell
+    factors = pool_factors(n_rows, n_cols, max_h, max_w)
+    shown_rows, shown_cols = -(-n_rows // factors[0]), -(-n_cols // factors[1])
+    return factors, max(1, min(24, max_h // shown_rows)), max(1, min(24, max_w // shown_cols))
+
+
 def to_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes, never more than about ``MAX_MAP`` pixels of map: a larger
+    slice is max-pooled (as the TUI aggregates) and the image says so."""
     Image, ImageDraw, ImageFont = _pillow()
     sel = fig.state.selection
     info = fig.info
-    n_rows, n_cols = sel.n_rows, sel.n_cols
-    cell = int(max(6, min(24, 1100 // max(1, n_cols), 600 // max(1, n_rows))))
-    cell_w = cell  # a few categorical columns widen so every label fits under its cell
+    panel_factors = fig.panels[0].factors  # an overview read pooled already
+    n_rows, n_cols = fig.panels[0].values.shape
+    factors, cell, cell_w = _layout(n_rows, n_cols, len(fig.panels))
+    rs, cs = panel_factors[0] * factors[0], panel_factors[1] * factors[1]  # data cells per drawn cell
+    shown_rows, shown_cols = -(-n_rows // factors[0]), -(-n_cols // factors[1])
     font, small, bold = _font(ImageFont, 14), _font(ImageFont, 11), _font(ImageFont, 15)
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
     col_axis = info.axes[sel.col_axis]
-    row_labels = [safe_text(row_axis.label(i)) for i in range(n_rows)] if row_axis else [safe_text(info.name)]
-    label_w = max(_text_size(probe, t, font)[0] for t in row_labels) + 10
-    widest_col = max(_text_size(probe, safe_text(col_axis.label(i)), small)[0] for i in range(n_cols))
-    if n_cols <= 16:
-        cell_w = max(cell, widest_col + 8)
-    map_w, map_h = n_cols * cell_w, n_rows * cell
+    row_labels = [safe_text(row_axis.label(i * rs)) for i in range(shown_rows)] if row_axis else [info.name]
+    col_labels = [safe_text(col_axis.label(j * cs)) for j in range(shown_cols)]
     line_h = _text_size(probe, "Ag", font)[1] + 6
+    row_step = _tick_step(shown_rows, cell, line_h - 4)
+    label_w = max(_text_size(probe, row_labels[r], font)[0] for r in range(0, shown_rows, row_step)) + 10
+    widest_col = max(_text_size(probe, col_labels[j], small)[0] for j in range(0, shown_cols, max(1, shown_cols // 64)))
+    if shown_cols <= 16 and factors == (1, 1):  # a few categorical columns widen so every label fits
+        cell_w = max(cell, widest_col + 8)
+    map_w, map_h = shown_cols * cell_w, shown_rows * cell
+    note = _pooling_note(rs, cs, row_axis.name if row_axis else "row", col_axis.name)
     panel_h = line_h + map_h + line_h + GAP
-    legend_h = line_h * 2 + 16 + line_h
+    legend_h = line_h * 2 + 16 + line_h + (line_h if note else 0)
     width = MARGIN * 2 + label_w + max(map_w, 320)
     height = MARGIN * 2 + panel_h * len(fig.panels) + legend_h
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     x0 = MARGIN + label_w
-    col_step = _tick_step(n_cols, cell_w, widest_col)
+    col_step = _tick_step(shown_cols, cell_w, widest_col)
     y = MARGIN
     for panel in fig.panels:
         title = safe_text(panel.spec.title)
         tw, _ = _text_size(draw, title, bold)
         draw.text((x0 + (map_w - tw) // 2, y), title, fill=FOREGROUND, font=bold)
         y += line_h
-        rgb = colorize(fig.norm(panel.values), fig.cmap)
-        rgb[panel.missing] = MISSING_RGB
+        pooled = pool_max(panel.values, panel.missing, factors) if factors != (1, 1) else panel
+        rgb = colorize(fig.norm(pooled.values), fig.cmap)
+        rgb[pooled.missing] = MISSING_RGB
         block = np.repeat(np.repeat(rgb, cell, axis=0), cell_w, axis=1)
         image.paste(Image.fromarray(block.astype(np.uint8), "RGB"), (x0, y))
-        for r, c in zip(*np.nonzero(~np.isfinite(panel.values) & ~panel.missing)):
-            cx, cy = x0 + c * cell_w, y + r * cell
-            if np.isnan(panel.values[r, c]):
-                draw.line((cx + 2, cy + 2, cx + cell_w - 3, cy + cell - 3), fill=(230, 80, 80), width=1)
-                draw.line((cx + 2, cy + cell - 3, cx + cell_w - 3, cy + 2), fill=(230, 80, 80), width=1)
-        for r, label in enumerate(row_labels):
-            tw, th = _text_size(draw, label, font)
-            draw.text((x0 - 8 - tw, y + r * cell + (cell - th) // 2 - 2), label, fill=FOREGROUND, font=font)
+        if min(cell, cell_w) >= MARKER_CELL:  # smaller cells keep their colors (NaN grey) only
+            kinds = cell_kinds(pooled.values, pooled.missing)
+            for r, c in zip(*np.nonzero(kinds)):
+                _marker(draw, int(kinds[r, c]), x0 + c * cell_w, y + r * cell, cell_w, cell,
+                        tuple(int(v) for v in rgb[r, c]))
+        for r in range(0, shown_rows, row_step):
+            tw, th = _text_size(draw, row_labels[r], font)
+            draw.text((x0 - 8 - tw, y + r * cell + (cell - th) // 2 - 2), row_labels[r], fill=FOREGROUND, font=font)
         y += map_h + 3
-        for c in range(0, n_cols, col_step):
-            label = safe_text(col_axis.label(c))
-            tw, _ = _text_size(draw, label, small)
-            draw.text((x0 + c * cell_w + (cell_w - tw) // 2, y), label, fill=DIMMED, font=small)
+        for c in range(0, shown_cols, col_step):
+            tw, _ = _text_size(draw, col_labels[c], small)
+            draw.text((x0 + c * cell_w + max(0, (cell_w - tw) // 2), y), col_labels[c], fill=DIMMED, font=small)
         y += line_h + GAP - 3
     name = safe_text(col_axis.name)
     name_w, _ = _text_size(draw, name, font)
@@ -97,9 +120,32 @@ def to_png(fig: Figure) -> bytes:
     y += line_h
     bar_w = max(200, min(map_w, 480))
     _colorbar(draw, fig, x0 + max(0, (map_w - bar_w) // 2), y, bar_w, font, small, bold, line_h)
+    if note:
+        draw.text((MARGIN, y + line_h * 2 + 16), note, fill=(150, 110, 0), font=font)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _pooling_note(rs: int, cs: int, row_name: str, col_name: str) -> str:
+    parts = [f"{cs} {safe_text(col_name)}s" if cs > 1 else "", f"{rs} {safe_text(row_name)}s" if rs > 1 else ""]
+    text = " x ".join(p for p in parts if p)
+    return f"note: max of {text} per cell" if text else ""
+
+
+def _marker(draw, kind: int, x: int, y: int, w: int, h: int, bg) -> None:
+    """The TUI's marker for a cell without a color: × NaN, · fill value, + and - for +-Inf."""
+    ink = (230, 80, 80) if kind == NAN else ((0, 0, 0) if luminance(bg) > 0.5 else (255, 255, 255))
+    mx, my, r = x + w // 2, y + h // 2, max(1, min(w, h) // 4)
+    if kind == NAN:
+        draw.line((x + 2, y + 2, x + w - 3, y + h - 3), fill=ink, width=1)
+        draw.line((x + 2, y + h - 3, x + w - 3, y + 2), fill=ink, width=1)
+    elif kind == MISSING:
+        draw.rectangle((mx - r // 2, my - r // 2, mx + r // 2, my + r // 2), fill=(170, 170, 170))
+    else:
+        draw.line((mx - r, my, mx + r, my), fill=ink, width=1)
+        if kind == POS_INF:
+            draw.line((mx, my - r, mx, my + r), fill=ink, width=1)
 
 
 def _tick_step(count: int, cell: int, widest: int) -> int:

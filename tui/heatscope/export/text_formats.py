@@ -83,6 +83,14 @@ def to_html(fig: Figure) -> str:
     return _recorded(fig).export_html(inline_styles=True)
 
 
+def csv_value(value: float, missing: bool) -> str:
+    """A cell as CSV: empty for the file's fill value, ``nan``, ``inf``, ``-inf``, or the number
+    (the same four cases the TUI marks with ·, ×, + and -)."""
+    if missing:
+        return ""
+    return "nan" if value != value else repr(float(value))
+
+
 def to_csv(fig: Figure) -> str:
     """One row per cell of every panel: panel title, the index labels on every axis, value."""
     info = fig.info
@@ -101,6 +109,5 @@ def to_csv(fig: Figure) -> str:
                         labels.append(axis.label(c))
                     else:
                         labels.append(axis.label(ps.index[axis_index]))
-                value = panel.values[r, c]
-                writer.writerow([panel.spec.title, *labels, "" if value != value else repr(float(value))])
+                writer.writerow([panel.spec.title, *labels, csv_value(panel.values[r, c], panel.missing[r, c])])
     return out.getvalue()

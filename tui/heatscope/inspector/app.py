@@ -18,7 +18,6 @@ from textual.containers import Horizontal
 
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.session import Session
-from heatscope.data.slices import SliceData
 from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.actions import ActionsMixin
@@ -31,6 +30,7 @@ from heatscope.inspector.messages import (
     FilesOpened,
     LoadFailed,
     PanelsLoaded,
+    ReadProgress,
     ScanFinished,
     ScanProgress,
     WorkerUpdate,
@@ -194,6 +194,8 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             from heatscope.render.follow import at_newest
 
             state = at_newest(state)
+        for note in info.value.notes:  # an unknown colormap or kind, a malformed valid_range...
+            self.notify(f"{info.display_path}: {note}", title="Note", severity="warning")
         self.heatmap.show_message(f"Reading {info.display_path}…")
         tree = self.query_one(DatasetTree)
         tree.show_run(file_index, self.session.files[file_index])
@@ -209,13 +211,19 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
 
     def _fetch(self, state: ViewState) -> None:
         """Show the panels now when they are cached (prefetched), else read them in a worker."""
-        hit = read_panels(self.session, state, cached_only=True)
+        hit = read_panels(self.session, state, cached_only=True, target=self.overview_target())
         if hit is None:
-            self.read_panels(state)
+            self.read_panels(state, target=self.overview_target())
             return
         self.on_panels_loaded(PanelsLoaded(state.slice_key, hit))
         if state.step_axis is not None:
-            self.read_panels(state, post=False)  # only prefetches the neighbours
+            self.read_panels(state, post=False, target=self.overview_target())  # prefetches the neighbours
+
+    def overview_target(self) -> tuple[int, int]:
+        """How many cells an overview of a huge slice needs here: two per character each
+        way (half blocks), whatever the facets; further aggregation happens when drawn."""
+        width, height = self.size
+        return max(64, 2 * height), max(64, 2 * width)
 
     def set_state(self, state: ViewState) -> None:
         """Apply a new view; read panels only when what is shown changed."""
@@ -230,6 +238,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
     def on_panels_loaded(self, message: PanelsLoaded) -> None:
         if self.state is None or message.key != self.state.slice_key:
             return  # a stale read: the user has moved on
+        self.query_one(KeyHints).set_status("")
         self.panels = message.panels
         self.refresh_view()
         if not self._frozen:
@@ -245,6 +254,10 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
     @while_running
     def _start_scan(self, state: ViewState) -> None:
         self.scan_global(state)
+
+    def on_read_progress(self, message: ReadProgress) -> None:
+        done = message.fraction >= 1 or self.state is None or message.key != self.state.slice_key
+        self.query_one(KeyHints).set_status("" if done else f"reading overview {message.fraction:.0%}")
 
     def on_load_failed(self, message: LoadFailed) -> None:
         if self.following and self.panels is not None:  # a torn read mid-write: keep the last frame
@@ -302,6 +315,10 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         models = panel_models(info, state.selection, panels, self.norm, state.cmap, value_title, self.mono)
         per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
         self.heatmap.show(models, state.cursor, per_row)
+        axes = state.info.axes
+        second = state.second_step_axis()
+        self.query_one(KeyHints).show_axes(axes[state.step_axis].name if state.step_axis is not None else None,
+                                           axes[second].name if second is not None else None)
         self._schedule_stats()
 
     def _schedule_stats(self, delay: float = 0.05) -> None:
@@ -320,12 +337,12 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             return
         panel, row, col = state.cursor_panel()
         p = panels[min(panel, len(panels) - 1)]
-        data = SliceData(p.values, p.missing, p.spec.selection)
+        data = p.data
         info = state.info
         if state.differenced:  # differences are signed: no load-balance metrics
             info = replace(info, value=replace(info.value, kind="signed"))
         summary = summarize(info, data)
-        cursor = summarize_cursor(info, data, row, col)
+        cursor = summarize_cursor(info, data, row, col, self.heatmap.cell_size)
         balance = panel_balance(info, panels) if len(panels) > 1 else []
         note = "" if not self.scan_note else f"global range {self.scan_note}"
         self.query_one(StatsPanel).update(

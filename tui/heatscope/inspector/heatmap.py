@@ -83,11 +83,18 @@ class HeatmapView(ScrollView, can_focus=True):
         self._clear_caches()
 
     def validate_cursor(self, cursor: tuple[int, int]) -> tuple[int, int]:
+        """Clamped to the data (rows run on through stacked panels)."""
         if not self._models:
             return (0, 0)
-        rows, cols = self._models[0].values.shape
+        rows, cols = self._models[0].shape
         total = rows * len(self._models)
         return (max(0, min(total - 1, cursor[0])), max(0, min(cols - 1, cursor[1])))
+
+    @property
+    def cell_size(self) -> tuple[int, int]:
+        """Data rows x columns one drawn cell holds (aggregation and overview pooling)."""
+        layout = self._ensure_layout()
+        return self._models[0].cell_size(layout.geometry) if layout is not None else (1, 1)
 
     def watch_cursor(self, cursor: tuple[int, int]) -> None:
         self._clear_caches()
@@ -107,10 +114,10 @@ class HeatmapView(ScrollView, can_focus=True):
     def _ensure_layout(self) -> GridLayout | None:
         if self._layout is None and self._models:
             size = self.content_region.size
-            rows = self._models[0].values.shape[0]
-            panel, row = divmod(self.cursor[0], rows)
-            models = [replace(m, cursor=(row, self.cursor[1]) if i == panel else None)
-                      for i, m in enumerate(self._models)]
+            first = self._models[0]
+            panel, row = divmod(self.cursor[0], first.shape[0])
+            here = (row // first.factors[0], self.cursor[1] // first.factors[1])  # in the model's cells
+            models = [replace(m, cursor=here if i == panel else None) for i, m in enumerate(self._models)]
             self._layout = layout_grid(models, size.width, size.height, self._per_row)
             # scroll only when facets are taller than the widget; a view that fits keeps a
             # zero virtual size, so drawing it never triggers another layout pass
@@ -122,8 +129,7 @@ class HeatmapView(ScrollView, can_focus=True):
         layout = self._ensure_layout()
         if layout is None or len(layout.map_ys) < 2:
             return
-        rows = self._models[0].values.shape[0]
-        panel, row = divmod(self.cursor[0], rows)
+        panel = self.cursor[0] // self._models[0].shape[0]
         top = layout.map_ys[panel] - 1
         self.scroll_to_region(Region(0, top, 1, layout.geometry.height + 2), animate=False)
 
@@ -145,7 +151,18 @@ class HeatmapView(ScrollView, can_focus=True):
         return strip
 
     def action_move(self, rows: int, cols: int) -> None:
-        self.cursor = self.validate_cursor((self.cursor[0] + rows, self.cursor[1] + cols))
+        """Move by drawn cells: one cell may hold several data rows or columns."""
+        if not self._models:
+            return
+        cell_r, cell_c = self.cell_size
+        data_rows = self._models[0].shape[0]
+        panel, row = divmod(self.cursor[0], data_rows)
+        row = row - row % cell_r + rows * cell_r
+        if not 0 <= row < data_rows:  # into the next or previous stacked panel
+            panel += 1 if row >= data_rows else -1
+            row = 0 if row >= data_rows else (data_rows - 1) - (data_rows - 1) % cell_r
+        col = self.cursor[1] - self.cursor[1] % cell_c + cols * cell_c
+        self.cursor = self.validate_cursor((panel * data_rows + row, col))
 
     def action_page(self, direction: int) -> None:
         layout = self._ensure_layout()
@@ -154,8 +171,9 @@ class HeatmapView(ScrollView, can_focus=True):
 
     def action_edge(self, end: int) -> None:
         if self._models:
-            cols = self._models[0].values.shape[1]
-            self.cursor = (self.cursor[0], cols - 1 if end else 0)
+            cols = self._models[0].shape[1]
+            cell_c = self.cell_size[1]
+            self.cursor = (self.cursor[0], (cols - 1) - (cols - 1) % cell_c if end else 0)
 
     def on_click(self, event: events.Click) -> None:
         layout = self._ensure_layout()
@@ -166,7 +184,8 @@ class HeatmapView(ScrollView, can_focus=True):
             x = event.x - self.styles.padding.left - map_x
             y = event.y + self.scroll_offset.y - self.styles.padding.top - map_y
             if 0 <= x < geo.width and 0 <= y < geo.height:
-                col = int(x / geo.col_chars) * geo.col_group
-                row = int(y / geo.row_lines) * geo.row_group
-                self.cursor = self.validate_cursor((panel * geo.n_rows + row, col))
+                cell_r, cell_c = self.cell_size
+                col = int(x / geo.col_chars) * cell_c
+                row = int(y / geo.row_lines) * cell_r
+                self.cursor = self.validate_cursor((panel * self._models[0].shape[0] + row, col))
                 return

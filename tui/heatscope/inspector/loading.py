@@ -9,7 +9,14 @@ from textual import work
 from textual.worker import get_current_worker
 
 from heatscope.errors import HeatscopeError
-from heatscope.inspector.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
+from heatscope.inspector.messages import (
+    FilesOpened,
+    LoadFailed,
+    PanelsLoaded,
+    ReadProgress,
+    ScanFinished,
+    ScanProgress,
+)
 from heatscope.render.view_state import ViewState
 
 
@@ -26,13 +33,20 @@ class LoadingMixin:
         self.post_message(FilesOpened(self.session.files or self.session.open_all()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="slice")
-    def read_panels(self, state: ViewState, post: bool = True) -> None:
+    def read_panels(self, state: ViewState, post: bool = True, target: tuple[int, int] | None = None) -> None:
         """Read every panel of ``state`` (cached reads cost nothing), then prefetch the
-        neighbours on the step axis so the next ``]`` or ``[`` repaints from memory."""
+        neighbours on the step axis so the next ``]`` or ``[`` repaints from memory. The
+        overview of a huge slice reports its progress and stops when the view changes."""
+        from heatscope.data.scan import ScanCancelled
         from heatscope.render.panels import read_panels
 
+        worker = get_current_worker()
+        key = state.slice_key
         try:
-            panels = read_panels(self.session, state)
+            panels = read_panels(self.session, state, target=target, cancelled=lambda: worker.is_cancelled,
+                                 progress=(lambda f: self.post_message(ReadProgress(key, f))) if post else None)
+        except ScanCancelled:
+            return
         except HeatscopeError as exc:
             self.post_message(LoadFailed(str(exc)))
             return
@@ -45,13 +59,14 @@ class LoadingMixin:
         if axis is None:
             return
         for delta in (1, -1):
-            if get_current_worker().is_cancelled:
+            if worker.is_cancelled:
                 return
             sel = state.selection.step(axis, delta)
             if sel != state.selection:
                 try:
-                    read_panels(self.session, state.with_selection(sel))
-                except Exception:  # noqa: BLE001 - a failed prefetch is retried when stepped to
+                    read_panels(self.session, state.with_selection(sel), target=target,
+                                cancelled=lambda: worker.is_cancelled)
+                except Exception:  # noqa: BLE001 - a failed prefetch (or a cancelled one) is retried when stepped to
                     return
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")

@@ -50,6 +50,18 @@ class PanelsLoaded(WorkerUpdate):
         self.panels = panels
 
 
+class ReadProgress(WorkerUpdate):
+    """Progress (0..1) of reading the overview of a huge slice for the view ``key``."""
+
+    def __init__(self, key: tuple, fraction: float) -> None:
+        super().__init__()
+        self.key = key
+        self.fraction = fraction
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ReadProgress) and message.key == self.key
+
+
 class LoadFailed(WorkerUpdate):
     """Reading failed; ``text`` is one line for the user."""
 

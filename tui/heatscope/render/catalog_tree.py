@@ -63,4 +63,6 @@ def catalog_lines(catalog: Catalog, title: str | None = None) -> list[Text]:
 
     emit("/", "")
     lines.extend(Text("note: " + safe_text(n), style="yellow") for n in catalog.notes)
+    lines.extend(Text(f"note: {d.display_path}: {safe_text(n)}", style="yellow")
+                 for d in catalog.datasets for n in d.value.notes)
     return lines

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 
 LUT_SIZE = 256
@@ -45,8 +46,8 @@ def lut_from_cmap(base: str) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table = Colormap(base).lut(LUT_SIZE)[:, :3]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise HeatscopeError(f"unknown colormap {base!r} ({exc.__class__.__name__})") from None
+    except Exception as exc:  # noqa: BLE001 - cmap raises several types for names it lacks
+        raise HeatscopeError(f"unknown colormap '{safe_text(base)}' ({exc.__class__.__name__})") from None
     return np.clip(np.round(np.asarray(table) * 255), 0, 255).astype(np.uint8)
 
 

@@ -57,15 +57,6 @@ class Geometry:
     def aggregated(self) -> bool:
         return self.col_group > 1 or self.row_group > 1
 
-    def note(self, row_name: str = "rows", col_name: str = "columns") -> str:
-        """On-screen explanation of any aggregation, e.g. ``max of 2 experts per cell``."""
-        parts = []
-        if self.col_group > 1:
-            parts.append(f"{self.col_group} {col_name}")
-        if self.row_group > 1:
-            parts.append(f"{self.row_group} {row_name}")
-        return "max of " + " x ".join(parts) + " per cell" if parts else ""
-
     def shown_col(self, col: int) -> int:
         return col // self.col_group
 

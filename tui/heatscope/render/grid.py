@@ -44,13 +44,15 @@ def panel_models(info: DatasetInfo, sel: Selection, panels, norm: Norm, cmap: st
     """One model per panel (``render.panels.Panel``), sharing labels, scale and label width."""
     row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
     col_axis = info.axes[sel.col_axis]
-    rows = tuple(row_axis.label(i) for i in range(sel.n_rows)) if row_axis else (info.name,)
+    rs, cs = panels[0].factors  # an overview: each value stands for rs x cs data cells
+    rows = tuple(row_axis.label(i) for i in range(0, sel.n_rows, rs)) if row_axis else (info.name,)
     row_name = row_axis.name if row_axis else ""
-    cols = tuple(col_axis.label(i) for i in range(sel.n_cols))
+    cols = tuple(col_axis.label(i) for i in range(0, sel.n_cols, cs))
     return [
         HeatmapModel(values=p.values, missing=p.missing, row_labels=rows, col_labels=cols, row_name=row_name,
                      col_name=col_axis.name, title=p.spec.title, value_title=value_title, norm=norm, cmap=cmap,
-                     mono=mono, label_width=row_label_width(rows, row_name))
+                     mono=mono, label_width=row_label_width(rows, row_name), factors=(rs, cs),
+                     data_shape=(sel.n_rows, sel.n_cols))
         for p in panels
     ]
 

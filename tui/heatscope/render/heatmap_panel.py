@@ -25,7 +25,10 @@ from heatscope.render.ticks import axis_tick_line, format_tick, place_labels
 SHADES = " ░▒▓█"
 MAX_ROW_LABEL = 18
 COLORBAR_MAX = 48
-NAN_GLYPH, MISSING_GLYPH = "×", "·"
+FINITE, NAN, MISSING, POS_INF, NEG_INF = range(5)
+# The one set of markers for cells without a color, used by the TUI and every export.
+MARKERS = {NAN: "×", MISSING: "·", POS_INF: "+", NEG_INF: "-"}
+NAN_GLYPH, MISSING_GLYPH = MARKERS[NAN], MARKERS[MISSING]
 LABEL_STYLE = Style(dim=False)
 DIM = Style(dim=True)
 CURSOR_LABEL = Style(reverse=True, bold=True)
@@ -49,6 +52,28 @@ class HeatmapModel:
     mono: bool = False
     legend: bool = True  # the column-axis name and the colorbar (faceted panels share one)
     label_width: int | None = None  # fixed row-label width, so stacked panels line up
+    factors: tuple[int, int] = (1, 1)  # data rows, columns per value (a max-pooled overview)
+    data_shape: tuple[int, int] | None = None  # the slice's own size (default: values.shape)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Rows x columns of data the panel stands for."""
+        return self.data_shape or self.values.shape
+
+    def cell_size(self, geo: Geometry) -> tuple[int, int]:
+        """Data rows x columns in one drawn cell."""
+        return geo.row_group * self.factors[0], geo.col_group * self.factors[1]
+
+
+def aggregation_note(model: HeatmapModel, geo: Geometry) -> str:
+    """``max of 7 experts x 2 layers per cell`` (``overview:`` when read pooled)."""
+    rows, cols = model.cell_size(geo)
+    parts = [f"{cols} {model.col_name or 'column'}s" if cols > 1 else "",
+             f"{rows} {model.row_name or 'row'}s" if rows > 1 else ""]
+    text = " x ".join(p for p in parts if p)
+    if not text:
+        return ""
+    return ("overview: " if model.factors != (1, 1) else "") + f"max of {text} per cell"
 
 
 @dataclass
@@ -76,14 +101,14 @@ def _contrast(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return (0, 0, 0) if luminance(rgb) > 0.5 else (255, 255, 255)
 
 
-def _cell_kinds(values: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
-    """0 finite, 1 NaN, 2 missing, 3 +Inf, 4 -Inf."""
+def cell_kinds(values: np.ndarray, missing: np.ndarray | None) -> np.ndarray:
+    """FINITE, NAN, MISSING (the file's fill value), POS_INF or NEG_INF per cell."""
     kinds = np.zeros(values.shape, np.int8)
-    kinds[np.isnan(values)] = 1
+    kinds[np.isnan(values)] = NAN
     if missing is not None:
-        kinds[missing] = 2
-    kinds[np.isposinf(values)] = 3
-    kinds[np.isneginf(values)] = 4
+        kinds[missing] = MISSING
+    kinds[np.isposinf(values)] = POS_INF
+    kinds[np.isneginf(values)] = NEG_INF
     return kinds
 
 
@@ -112,16 +137,20 @@ class _CellPainter:
 
     def __init__(self, model: HeatmapModel, geo: Geometry) -> None:
         values = aggregate_max(model.values, geo.row_group, geo.col_group)
-        raw_kinds = _cell_kinds(model.values, model.missing)
+        raw_kinds = cell_kinds(model.values, model.missing)
         # an aggregated block is only "missing"/NaN when all of it is; otherwise it shows its max
-        self.kinds = np.where(np.isnan(values), _aggregate_kind(raw_kinds, geo), 0).astype(np.int8)
-        self.kinds[np.isposinf(values)] = 3
+        self.kinds = np.where(np.isnan(values), _aggregate_kind(raw_kinds, geo), FINITE).astype(np.int8)
+        self.kinds[np.isposinf(values)] = POS_INF
+        self.kinds[np.isneginf(values)] = NEG_INF
         norm = model.norm(values)
         self.rgb = colorize(norm, model.cmap)
-        self.rgb[self.kinds == 2] = MISSING_RGB
+        self.rgb[self.kinds == MISSING] = MISSING_RGB
         self.level = np.nan_to_num(norm, nan=0.0)
         self.colors = [[tuple(c) for c in row] for row in self.rgb.tolist()]
         self.kind_rows = self.kinds.tolist()
+        self.marked: dict[int, list[int]] = {}  # shown row -> shown columns with a marker
+        for r, c in zip(*np.nonzero(self.kinds)):
+            self.marked.setdefault(int(r), []).append(int(c))
         self.geo = geo
         self.mono = model.mono
         self.cursor = None
@@ -137,19 +166,19 @@ class _CellPainter:
         if self.mono:
             if is_cursor:
                 return Segment(_cursor_text(width), Style(reverse=True, bold=True))
-            if kind in (1, 2):
-                return Segment((NAN_GLYPH if kind == 1 else MISSING_GLYPH) * width)
+            if kind != FINITE:
+                return Segment(MARKERS[kind] * width)
             shade = SHADES[min(len(SHADES) - 1, int(self.level[r, c] * (len(SHADES) - 1) + 0.5))]
             return Segment(shade * width)
         bg = self._color(r, c)
         if is_cursor:
             return Segment(_cursor_text(width), _style(_contrast(bg), bg, True))
-        if kind == 1:
+        if kind == NAN:
             return Segment(NAN_GLYPH * width, _style((235, 90, 90), NAN_RGB))
-        if kind == 2:
+        if kind == MISSING:
             return Segment(MISSING_GLYPH * width, _style((170, 170, 170), MISSING_RGB))
-        if kind in (3, 4):
-            return Segment(("+" if kind == 3 else "-") * width, _style(_contrast(bg), bg, True))
+        if kind in (POS_INF, NEG_INF):
+            return Segment(MARKERS[kind] * width, _style(_contrast(bg), bg, True))
         return Segment(" " * width, _style(None, bg))
 
     def line(self, y: int) -> list[Segment]:
@@ -162,12 +191,20 @@ class _CellPainter:
             upper = self.colors[top]
             lower = self.colors[bottom] if bottom < geo.shown_rows else [None] * cols
             out = [Segment(glyph, _style(upper[c], lower[c])) for c in range(cols)]
+            # a character holding a cell without a color shows that cell's marker instead
+            for r in (top, bottom) if bottom < geo.shown_rows else (top,):
+                for c in self.marked.get(r, ()):
+                    if out[c].text == glyph:
+                        out[c] = self._glyph(r, c, int(geo.col_chars))
             if cursor is not None and cursor[0] in (top, bottom):
                 out[cursor[1]] = self._glyph(cursor[0], cursor[1], int(geo.col_chars))
             return out
         if geo.half_cols:
             row = self.colors[y] + [None]
             out = [Segment("▌", _style(row[x], row[x + 1])) for x in range(0, cols, 2)]
+            for c in self.marked.get(y, ()):
+                if out[c // 2].text == "▌":
+                    out[c // 2] = self._glyph(y, c, 1)
             if cursor is not None and cursor[0] == y:
                 out[cursor[1] // 2] = self._glyph(y, cursor[1], 1)
             return out
@@ -179,8 +216,8 @@ def _aggregate_kind(kinds: np.ndarray, geo: Geometry) -> np.ndarray:
     """For all-non-finite blocks: missing if any cell is missing, else NaN."""
     if not geo.aggregated:
         return kinds
-    miss = aggregate_max((kinds == 2).astype(np.float64), geo.row_group, geo.col_group)
-    return np.where(miss > 0, 2, 1)
+    miss = aggregate_max((kinds == MISSING).astype(np.float64), geo.row_group, geo.col_group)
+    return np.where(miss > 0, MISSING, NAN)
 
 
 def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayout:
@@ -219,7 +256,7 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
 def footer_lines(model: HeatmapModel, geo: Geometry, width: int, map_x: int) -> tuple[list[list[Segment]], list[str]]:
     """The legend (column-axis name, colorbar) and notes (aggregation, pending range) that
     close a panel, or a whole stack or grid of panels."""
-    notes = [n for n in (geo.note(model.row_name + "s", model.col_name + "s"), model.norm.note) if n]
+    notes = [n for n in (aggregation_note(model, geo), model.norm.note) if n]
     lines = legend_lines(model, width, map_x, geo.width)
     lines += [[Segment(_fit("note: " + n, width), Style(color="yellow"))] for n in notes]
     return lines, notes
@@ -244,21 +281,24 @@ def _row_label(model: HeatmapModel, geo: Geometry, y: int) -> str:
     return model.row_labels[_rows_on_line(geo, y).start]
 
 
+def col_tick_cells(model: HeatmapModel, geo: Geometry) -> list[tuple[int, str]]:
+    """(x, label) for every character that starts a drawn column: the label of the first
+    data column aggregated into it (half blocks: the left one of the pair)."""
+    per_char = 2 if geo.half_cols else 1
+    return [(int(s * geo.col_chars), model.col_labels[s * geo.col_group])
+            for s in range(0, geo.shown_cols, per_char)]
+
+
 def _col_ticks(model: HeatmapModel, geo: Geometry, room: int) -> list[str]:
     """One line of column tick labels; two staggered lines when a few wide labels collide."""
-    spacing = float(geo.col_chars) * geo.col_group
     width = max(1, min(room, geo.width + 8))
-
-    def x_of(i: int) -> int:
-        return int(geo.shown_col(i) * geo.col_chars)
-
-    labels = model.col_labels
-    widest = max((len(x) for x in labels), default=1)
+    cells = col_tick_cells(model, geo)
+    spacing = float(geo.col_chars) * (2 if geo.half_cols else 1)
+    widest = max((len(text) for _, text in cells), default=1)
     if geo.n_cols <= 16 and geo.col_group == 1 and widest + 1 > spacing and widest + 1 <= 2 * spacing:
-        even = [(x_of(i), labels[i]) for i in range(0, geo.n_cols, 2)]
-        odd = [(x_of(i), labels[i]) for i in range(1, geo.n_cols, 2)]
-        return [place_labels(width, even).rstrip(), place_labels(width, odd).rstrip()]
-    return [axis_tick_line(geo.n_cols, x_of, spacing, labels, width).rstrip()]
+        return [axis_tick_line(cells[0::2], 2 * spacing, width).rstrip(),
+                axis_tick_line(cells[1::2], 2 * spacing, width).rstrip()]
+    return [axis_tick_line(cells, spacing, width).rstrip()]
 
 
 def legend_lines(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:

@@ -57,7 +57,9 @@ class Norm:
             decades = [10.0 ** k for k in range(math.ceil(lo), math.floor(hi) + 1)]
             if 2 <= len(decades) <= max_count:
                 return decades
-            return [10 ** x for x in np.linspace(lo, hi, max_count)]
+            with np.errstate(over="ignore"):
+                inner = [float(10.0 ** x) for x in np.linspace(lo, hi, max_count)[1:-1]]
+            return [self.vmin, *(min(self.vmax, max(self.vmin, t)) for t in inner), self.vmax]
         span = self.vmax - self.vmin
         if not math.isfinite(span):
             return [self.vmin, self.vmax]
@@ -79,13 +81,34 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return v[np.isfinite(v)]
 
 
+FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
 def _widen(lo: float, hi: float) -> tuple[float, float]:
+    """A finite range with ``lo < hi`` (0..1 when nothing finite is known); widening a
+    single value never overflows, even at the float64 limit."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return 0.0, 1.0
     if hi > lo:
         return lo, hi
     pad = abs(lo) * 0.5 or 0.5
-    return lo - pad, hi + pad
+    new_lo = lo - pad if lo - pad > -FLOAT_MAX else -FLOAT_MAX
+    new_hi = hi + pad if hi + pad < FLOAT_MAX else FLOAT_MAX
+    if not new_lo < new_hi:  # both clamped to the same end
+        new_lo, new_hi = (new_hi / 2, new_hi) if new_hi > 0 else (new_lo, new_lo / 2)
+    return new_lo, new_hi
+
+
+def _log_range(lo: float, hi: float) -> tuple[float, float, str]:
+    """A range for a log scale: positive, finite, ``lo < hi``."""
+    if not hi > 0:
+        return 1.0, 10.0, "no positive values for a log scale"
+    note = ""
+    if not lo > 0:
+        lo, note = hi / 1000.0, "log scale needs a positive minimum"
+    if not lo < hi:
+        lo = hi / 10.0
+    return lo, hi, note
 
 
 def available_modes(value: ValueInfo) -> tuple[str, ...]:
@@ -130,10 +153,12 @@ def compute_norm(
         else:
             lo, hi, note = s_lo, s_hi, "global range pending: slice range shown"
     elif mode == "percentile":
+        lo, hi = s_lo, s_hi
         if finite.size:
-            lo, hi = (float(x) for x in np.percentile(finite, PERCENTILES))
-        else:
-            lo, hi = s_lo, s_hi
+            with np.errstate(all="ignore"):  # interpolating across a +-1e308 span overflows
+                p_lo, p_hi = (float(x) for x in np.percentile(finite, PERCENTILES))
+            if math.isfinite(p_lo) and math.isfinite(p_hi):
+                lo, hi = p_lo, p_hi
     elif mode == "log":
         positive = finite[finite > 0]
         log = True
@@ -141,22 +166,22 @@ def compute_norm(
             lo, hi = float(positive.min()), float(positive.max())
         else:
             lo, hi, note = 1.0, 10.0, "no positive values for a log scale"
-        if not hi > lo:
-            lo, hi = lo / 10.0, hi * 10.0
     elif mode == "diverging":
         center = value.center if value.center is not None else 0.0
         if value.valid_min is not None and value.valid_max is not None:
             half = max(abs(value.valid_min - center), abs(value.valid_max - center))
         else:
-            half = float(np.abs(finite - center).max()) if finite.size else 1.0
-        half = half or 1.0
+            with np.errstate(over="ignore"):
+                half = float(np.abs(finite - center).max()) if finite.size else 1.0
+        half = half if 0 < half < FLOAT_MAX else (1.0 if not half else FLOAT_MAX / 2)
         lo, hi = center - half, center + half
     else:
         lo, hi = s_lo, s_hi
         mode = "slice"
     lo = vmin if vmin is not None else lo
     hi = vmax if vmax is not None else hi
-    if log and lo <= 0:
-        lo, note = (hi / 1000.0 if hi > 0 else 1.0), "log scale needs a positive minimum"
     lo, hi = _widen(lo, hi)
-    return Norm(lo, hi, mode=mode, log=log, center=center, note=note)
+    if log:
+        lo, hi, log_note = _log_range(lo, hi)
+        note = note or log_note
+    return Norm(float(lo), float(hi), mode=mode, log=log, center=center, note=note)

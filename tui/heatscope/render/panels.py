@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from heatscope.data.pooling import OverviewStats
 from heatscope.data.session import Session
+from heatscope.data.slices import SliceData
+from heatscope.errors import HeatscopeError
 from heatscope.render.facets import PanelSpec, difference
 from heatscope.render.normalize import Norm, compute_norm
 from heatscope.render.view_state import ViewState
@@ -20,28 +23,42 @@ class Panel:
     spec: PanelSpec
     values: np.ndarray  # rows x cols, float64, NaN where missing or not finite
     missing: np.ndarray
+    factors: tuple[int, int] = (1, 1)  # an overview: data rows x columns per value
+    overview: OverviewStats | None = None  # exact stats of the whole slice behind an overview
+
+    @property
+    def data(self) -> SliceData:
+        return SliceData(self.values, self.missing, self.spec.selection, self.factors, self.overview)
 
 
-def read_panels(session: Session, state: ViewState, cached_only: bool = False) -> list[Panel] | None:
+def read_panels(session: Session, state: ViewState, cached_only: bool = False,
+                target: tuple[int, int] | None = None, **progress) -> list[Panel] | None:
     """Every panel of ``state`` read through the session's cache.
 
     With ``state.minus_file``, each panel is the state's file minus the same slice of that
     file. With ``cached_only``, nothing is read from disk: None unless every slice is cached.
+    Slices too large to read whole come as overviews of at most ``target`` cells.
     """
-    read = session.cached if cached_only else session.read
-    minus_file = state.minus_file
+    def read(file_index, sel):
+        if cached_only:
+            return session.cached(file_index, state.info, sel, state.derived, target)
+        return session.read(file_index, state.info, sel, state.derived, target, **progress)
+
     panels = []
     for spec in state.panels():
-        data = read(state.file_index, state.info, spec.selection, state.derived)
+        data = read(state.file_index, spec.selection)
         minus = None
-        if minus_file is not None:
-            minus = read(minus_file, state.info, spec.selection, state.derived)
+        if state.minus_file is not None:
+            minus = read(state.minus_file, spec.selection)
         elif spec.minus is not None:
-            minus = read(state.file_index, state.info, spec.minus, state.derived)
-        if data is None or (minus is None and (minus_file is not None or spec.minus is not None)):
+            minus = read(state.file_index, spec.minus)
+        if data is None or (minus is None and (state.minus_file is not None or spec.minus is not None)):
             return None
         if minus is None:
-            panels.append(Panel(spec, data.values, data.missing))
+            panels.append(Panel(spec, data.values, data.missing, data.factors, data.overview))
+        elif data.overview is not None:
+            raise HeatscopeError("this slice is too large to difference: its overview holds block maxima, and "
+                                 "a difference of maxima is not the largest difference; display fewer cells")
         else:
             panels.append(Panel(spec, difference(data.values, minus.values), data.missing | minus.missing))
     return panels

@@ -59,14 +59,13 @@ def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
 
 def panel_balance(info, panels) -> list[tuple[str, str]]:
     """(mean MaxVio, panel title) for every panel of a load dataset, to compare at a glance."""
-    from heatscope.data.slices import SliceData
     from heatscope.data.summary import summarize
 
     if not info.value.is_load:
         return []
     rows = []
     for p in panels:
-        summary = summarize(info, SliceData(p.values, p.missing, p.spec.selection))
+        summary = summarize(info, p.data)
         rows.append((fmt(summary.load.max_vio, 3) if summary.load else "-", p.spec.title))
     return rows
 
@@ -87,12 +86,18 @@ def stats_renderable(
     if cursor is not None:
         parts.append(_heading("Cursor"))
         value = "missing" if cursor.missing else fmt(cursor.value, 5)
-        parts.append(_pairs([*cursor.labels, ("value", value)]))
+        rows = [*cursor.labels, ("value", value)]
+        if cursor.block:
+            rows.append(("cell", cursor.block))
+        if cursor.peak:
+            rows.append(("max at", ", ".join(f"{name} {label}" for name, label in cursor.peak)))
+        parts.append(_pairs(rows))
         rb = cursor.row_basic
-        rows = [("row mean", fmt(rb.mean)), ("row max", fmt(rb.max))]
-        if cursor.row_load is not None:
-            rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
-        parts.append(_pairs(rows, columns=2))
+        if rb is not None:
+            rows = [("row mean", fmt(rb.mean)), ("row max", fmt(rb.max))]
+            if cursor.row_load is not None:
+                rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
+            parts.append(_pairs(rows, columns=2))
     parts.append(_heading(f"Slice: {panel_title}" if panel_maxvio else "Slice"))
     parts.append(_pairs([
         ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),

@@ -26,9 +26,10 @@ def label_step(count: int, spacing: float, widest: int, gap: int = 2) -> int:
 
 
 def place_labels(width: int, items: Sequence[tuple[int, str]]) -> str:
-    """A line of ``width`` characters with each text starting at its x (centered when room).
+    """A line of ``width`` characters with each text starting at its x (colorbar ticks).
 
-    Later labels that would overlap an earlier one are skipped.
+    A label that would overlap an earlier one moves right, one at the right edge is pulled
+    back inside; one that still does not fit is skipped.
     """
     line = [" "] * width
     cursor = 0
@@ -44,19 +45,27 @@ def place_labels(width: int, items: Sequence[tuple[int, str]]) -> str:
     return "".join(line)
 
 
-def axis_tick_line(
-    count: int, position: Callable[[int], int], spacing: float, labels: Sequence[str], width: int
-) -> str:
-    """Tick labels for an axis of ``count`` entries; ``position(i)`` gives entry i's column."""
-    if count == 0 or width <= 0:
+def axis_tick_line(cells: Sequence[tuple[int, str]], spacing: float, width: int) -> str:
+    """Tick labels of an axis: ``cells`` are (x, label) for each drawn cell, in order, where
+    the label names the data index drawn at x. Labels start exactly at their cell's x, never
+    moved (a moved label would name the wrong cell): every ``step``-th cell is labelled,
+    with the smallest nice step that keeps them apart, and a label that does not fit is
+    left out."""
+    if not cells or width <= 0:
         return " " * max(0, width)
-    widest = max(len(labels[i]) for i in range(0, count, max(1, count // 64 or 1)))
-    step = label_step(count, spacing, min(widest, 12))
-    items = []
-    for i in range(0, count, step):
-        text = labels[i]
+    widest = max(len(cells[i][1]) for i in range(0, len(cells), max(1, len(cells) // 64)))
+    # a few categorical columns sized to their labels are all labelled; else keep a gap of 2
+    step = 1 if len(cells) <= 16 and spacing >= widest + 1 else label_step(len(cells), spacing, min(widest, 12))
+    line = [" "] * width
+    free = 0
+    for x, text in cells[::step]:
         room = max(1, int(step * spacing) - 1)
         if len(text) > room and step == 1:
             text = text[: max(1, room - 1)] + "…" if room > 1 else text[:1]
-        items.append((position(i), text))
-    return place_labels(width, items)
+        if x + len(text) > width and width - x >= 3:  # at the right edge: cut, never moved
+            text = text[: width - x - 1] + "…"
+        if x < free or x + len(text) > width:
+            continue
+        line[x : x + len(text)] = list(text)
+        free = x + len(text) + 1
+    return "".join(line)
