@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.parsing import add_color_limits, check_color_limits
 from heatscope.render.normalize import RANGE_MODES
@@ -81,7 +82,7 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
             Path(out).write_text(data, encoding="utf-8")
     except OSError as exc:
         raise HeatscopeError(f"cannot write ({exc.strerror or exc})", out) from None
-    print(out)
+    print(safe_text(out))
     return 0
 
 

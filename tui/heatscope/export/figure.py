@@ -33,7 +33,7 @@ class ExportRequest:
 class Figure:
     """Panels of one dataset sharing a color scale, ready for any output format."""
 
-    name: str  # file stem, for titles and file names
+    name: str  # the run's name (display-safe), for titles and file names
     state: ViewState
     panels: list[Panel]
     norm: Norm
@@ -87,9 +87,9 @@ def build_figure(req: ExportRequest) -> Figure:
         cmap = req.cmap or (DIFF_CMAP if differenced else state.cmap)
         title = state.info.value.title(state.info.name)
         if second is not None:
-            title = f"{title}: {req.paths[1].stem} minus {req.paths[0].stem}"
+            title = f"{title}: {session.run_name(1)} minus {session.run_name(0)}"
         elif diff is not None:
             title = f"{title} difference"
-        return Figure(req.paths[0].stem, state, panels, norm, cmap, title)
+        return Figure(session.run_name(0), state, panels, norm, cmap, title)
     finally:
         session.close()

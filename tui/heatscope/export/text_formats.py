@@ -76,7 +76,7 @@ def to_ansi(fig: Figure) -> str:
 
 
 def to_svg(fig: Figure) -> str:
-    return _recorded(fig).export_svg(title=f"heatscope: {fig.name} {fig.info.path}")
+    return _recorded(fig).export_svg(title=f"heatscope: {fig.name} {fig.info.display_path}")
 
 
 def to_html(fig: Figure) -> str:
