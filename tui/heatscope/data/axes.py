@@ -38,6 +38,11 @@ class Axis:
             return self.labels[index]
         return str(index)
 
+    def span(self, first: int, count: int) -> str:
+        """The label of indices ``first .. first+count-1`` (clipped): ``7..13``, or one label."""
+        last = min(self.size, first + count) - 1
+        return self.label(first) if last <= first else f"{self.label(first)}..{self.label(last)}"
+
     def find(self, text: str) -> int | None:
         """Index of a label (exact, then case-insensitive), or ``#N``/``N`` as a 0-based index."""
         wanted = text.strip()

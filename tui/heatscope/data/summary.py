@@ -109,11 +109,6 @@ def summarize(info: DatasetInfo, data: SliceData) -> SliceSummary:
     return SliceSummary(basic, load, along, hottest, lines)
 
 
-def _span(axis, first: int, count: int, size: int) -> str:
-    last = min(size, first + count) - 1
-    return axis.label(first) if last <= first else f"{axis.label(first)}..{axis.label(last)}"
-
-
 def summarize_cursor(info: DatasetInfo, data: SliceData, row: int, col: int,
                      cell: tuple[int, int] = (1, 1)) -> CursorSummary:
     """The cursor's labels on every axis, its value, and its row's stats.
@@ -126,12 +121,11 @@ def summarize_cursor(info: DatasetInfo, data: SliceData, row: int, col: int,
     rs, cs = data.factors
     n_rows, n_cols = sel.n_rows, sel.n_cols
     row0, col0 = row - row % cell[0], col - col % cell[1]
-    names = {sel.row_axis: (row0, cell[0], n_rows), sel.col_axis: (col0, cell[1], n_cols)}
+    names = {sel.row_axis: (row0, cell[0]), sel.col_axis: (col0, cell[1])}
     labels = []
     for i, axis in enumerate(info.axes):
         if i in names:
-            first, count, size = names[i]
-            labels.append((axis.name, _span(axis, first, count, size)))
+            labels.append((axis.name, axis.span(*names[i])))
         else:
             labels.append((axis.name, axis.label(sel.index[i])))
     block_rows = slice(row0 // rs, -(-min(n_rows, row0 + cell[0]) // rs))

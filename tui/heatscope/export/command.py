@@ -32,20 +32,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="OUT", help="output file, or - for stdout (text formats)")
 
 
-def _format_and_target(args: argparse.Namespace, default_name: str) -> tuple[str, str]:
-    fmt = args.format
+def _format(args: argparse.Namespace) -> str:
+    """The output format: --format, else -o's suffix, else txt for stdout and svg for a file."""
     out = args.output
-    if out and out != "-" and fmt is None:
+    if args.format:
+        fmt = args.format
+    elif out and out != "-":
         suffix = Path(out).suffix.lower().lstrip(".")
         fmt = {"htm": "html", "text": "txt", "ans": "ansi"}.get(suffix, suffix)
         if fmt not in FORMATS:
             raise HeatscopeError(f"cannot tell the format from {out!r}: use --format {'|'.join(FORMATS)}")
-    fmt = fmt or ("txt" if out == "-" else "svg")
-    if out is None:
-        out = f"{default_name}.{fmt}"
+    else:
+        fmt = "txt" if out == "-" else "svg"
     if out == "-" and fmt not in TEXT_FORMATS:
         raise HeatscopeError("-o - writes text formats only; give a file name for png")
-    return fmt, out
+    return fmt
+
+
+# How many cells an overview of a huge slice needs in each format: the image's pixel cap;
+# for text and csv, two per character of a 240-column figure and about 100 lines.
+OVERVIEW_TARGETS = {"png": (1600, 2400)}
+TEXT_OVERVIEW = (200, 480)
 
 
 def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
@@ -62,14 +69,20 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
         from heatscope.render.colormaps import lut
 
         lut(args.cmap)
+    fmt = _format(args)
     fig = build_figure(ExportRequest(
         paths=paths, dataset=args.dataset, picks=picks, facets=args.facet, diff=args.diff,
         cmap=args.cmap, range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
+        target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW),
     ))
     for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
         print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)
+    if fig.panels[0].factors != (1, 1):
+        rs, cs = fig.panels[0].factors
+        print(f"heatscope: note: {fig.info.display_path}: the slice is too large to read whole: an overview "
+              f"where each cell is the max of {rs} x {cs} values", file=sys.stderr)
     title = fig.panels[0].spec.title if len(fig.panels) == 1 else f"{fig.info.name}_{len(fig.panels)}_panels"
-    fmt, out = _format_and_target(args, screenshot_name(fig.name, title)[: -len(".svg")])
+    out = args.output or f"{screenshot_name(fig.name, title)[: -len('.svg')]}.{fmt}"
     data = render(fig, fmt)
     if out == "-":
         sys.stdout.write(data)

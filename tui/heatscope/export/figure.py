@@ -27,6 +27,7 @@ class ExportRequest:
     range_mode: str | None = None
     vmin: float | None = None
     vmax: float | None = None
+    target: tuple[int, int] | None = None  # cells an overview of a huge slice needs (the format's)
 
 
 @dataclass
@@ -78,7 +79,8 @@ def build_figure(req: ExportRequest) -> Figure:
                 raise HeatscopeError(f"no dataset {info.path!r} in the second file", str(req.paths[1]))
             check_same_layout(info, second)
         # a second file: show it minus the first, so read file 1 and subtract file 0
-        panels = read_panels(session, replace(state, file_index=1, minus_file=0) if second else state)
+        panels = read_panels(session, replace(state, file_index=1, minus_file=0) if second else state,
+                             target=req.target)
         differenced = diff is not None or second is not None
         scan = None
         if state.range_mode == "global" and not differenced:

@@ -92,21 +92,25 @@ def csv_value(value: float, missing: bool) -> str:
 
 
 def to_csv(fig: Figure) -> str:
-    """One row per cell of every panel: panel title, the index labels on every axis, value."""
+    """One row per cell of every panel: panel title, the index labels on every axis, value.
+
+    An overview (a slice too large to read whole) has one row per block instead: the
+    displayed axes' labels are the block's range (``0..1999``) and the value its maximum."""
     info = fig.info
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["panel", *(a.name for a in info.axes), "value"])
     for panel in fig.panels:
         ps = panel.spec.selection
-        for r in range(ps.n_rows):
-            for c in range(ps.n_cols):
+        rs, cs = panel.factors
+        for r in range(panel.values.shape[0]):
+            for c in range(panel.values.shape[1]):
                 labels = []
                 for axis_index, axis in enumerate(info.axes):
                     if axis_index == ps.row_axis:
-                        labels.append(axis.label(r))
+                        labels.append(axis.span(r * rs, rs))
                     elif axis_index == ps.col_axis:
-                        labels.append(axis.label(c))
+                        labels.append(axis.span(c * cs, cs))
                     else:
                         labels.append(axis.label(ps.index[axis_index]))
                 writer.writerow([panel.spec.title, *labels, csv_value(panel.values[r, c], panel.missing[r, c])])

@@ -79,34 +79,51 @@ class RunsMixin:
         order = self.run_order()
         start = order.index(self.state.file_index)
         candidates = [order[(start + delta * k) % len(order)] for k in range(1, len(order))]
-        first = self.session.files[candidates[0]]
-        if first.catalog is not None:  # already open: no round trip through a worker
-            self.show_run(candidates[0])
-        else:
-            self.open_run(candidates, True)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="open-run")
-    def open_run(self, candidates: list[int], show: bool) -> None:
-        """Open the first of ``candidates`` that opens; the ones before it are skipped."""
         skipped = []
-        for index in candidates:
-            if self.session.ensure_open(index).catalog is not None:
-                self.post_message(RunOpened(index, show, tuple(skipped)))
+        for index in candidates:  # runs already open are decided here, without a worker
+            f = self.session.files[index]
+            if f.catalog is None and f.error is None:
+                self.open_run(candidates[len(skipped):], True, tuple(skipped))
+                return
+            if self._showable(index):
+                self.on_run_opened(RunOpened(index, True, tuple(skipped)))
                 return
             skipped.append(index)
-        self.post_message(RunOpened(None, show, tuple(skipped)))
+        self.on_run_opened(RunOpened(None, True, tuple(skipped)))
+
+    def _showable(self, file_index: int) -> bool:
+        """The run opened and has a dataset to draw."""
+        catalog = self.session.files[file_index].catalog
+        return catalog is not None and catalog.default_dataset() is not None
+
+    def skip_reason(self, file_index: int) -> str:
+        f = self.session.files[file_index]
+        return f.error or "no dataset that can be drawn"
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-run")
+    def open_run(self, candidates: list[int], show: bool, skipped: tuple[int, ...] = ()) -> None:
+        """Open candidates in turn until one has something to show; the others are skipped."""
+        passed = list(skipped)
+        for index in candidates:
+            self.session.ensure_open(index)
+            if self._showable(index) or not show:
+                self.post_message(RunOpened(index, show, tuple(passed)))
+                return
+            passed.append(index)
+        self.post_message(RunOpened(None, show, tuple(passed)))
 
     def on_run_opened(self, message: RunOpened) -> None:
         tree = self.query_one("#tree")
         for index in message.skipped:
             tree.fill_file(index, self.session.files[index])
-        if message.show:
-            for index in message.skipped:
-                self.notify(f"skipped {self.session.run_name(index)}: {self.session.files[index].error}",
-                            title="Cannot open run", severity="warning")
+        if message.show and message.skipped:
+            names = ", ".join(self.session.run_name(i) for i in message.skipped[:3])
+            more = f" and {len(message.skipped) - 3} more" if len(message.skipped) > 3 else ""
+            self.notify(f"skipped {names}{more}: {self.skip_reason(message.skipped[0])}",
+                        title="Runs skipped", severity="warning")
         if message.file_index is None:
             if message.show:
-                self.notify("no other run can be opened", severity="error")
+                self.notify("no other run has anything to show", severity="error")
             return
         tree.fill_file(message.file_index, self.session.files[message.file_index])
         if message.show:
