@@ -144,7 +144,8 @@ def scan_dataset(
             count += finite.size
             lo = min(lo, float(finite.min()))
             hi = max(hi, float(finite.max()))
-            total += float(finite.sum())
+            with np.errstate(over="ignore"):  # values near the float64 limit: an inf mean
+                total += float(finite.sum())
     if count == 0:
         return ScanResult(0, nonfinite, math.nan, math.nan, math.nan, {})
     result_pct: dict[float, float] = {}
