@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from heatscope.errors import HeatscopeError
-from heatscope.parsing import Parser, add_color_limits, base_parser, check_color_limits
+from heatscope.parsing import Parser, add_color_limits, add_view_options, base_parser, check_color_limits, parse_reduce
 
 
 def tui_parser() -> Parser:
@@ -26,6 +26,7 @@ def tui_parser() -> Parser:
     parser.add_argument("--screenshot-dir", metavar="DIR", help="where `s` saves SVG screenshots (default: .)")
     parser.add_argument("--mono", action="store_true", help="no colors: shading glyphs (also NO_COLOR=1)")
     parser.add_argument("--follow", action="store_true", help="show new data as a writer adds it (key F toggles)")
+    add_view_options(parser)
     return parser
 
 
@@ -40,7 +41,7 @@ def parse_picks(items: Sequence[str]) -> dict[str, str]:
     return picks
 
 
-def _preflight(paths, dataset: str | None, picks: dict[str, str]):
+def _preflight(paths, dataset: str | None, picks: dict[str, str], reduce: tuple[str, str] | None = None):
     """Open and catalog the files and read the first slice before the screen opens, failing
     with one line when the files, --dataset or --select cannot work. The app reuses the
     session, so its first frame already has the heatmap."""
@@ -53,6 +54,10 @@ def _preflight(paths, dataset: str | None, picks: dict[str, str]):
         file_index, info = session.initial_dataset(dataset)
         state = initial_state(file_index, info, picks)  # raises for an unknown axis or label
         session.read(state.file_index, state.info, state.selection, state.derived)
+        if reduce is not None:  # an unknown axis or statistic is one line, before any screen
+            from heatscope.data.reduce import reduced_info
+
+            reduced_info(info, *reduce)
     except HeatscopeError:
         session.close()
         raise
@@ -78,14 +83,15 @@ def run_tui(args: argparse.Namespace) -> int:
     check_color_limits(args)
     if args.screenshot_dir and not Path(args.screenshot_dir).is_dir():
         raise HeatscopeError("not a directory", args.screenshot_dir)
-    session = _preflight(paths, args.dataset, picks)
+    reduce = parse_reduce(args.reduce)
+    session = _preflight(paths, args.dataset, picks, reduce)
     from heatscope.inspector.app import LaunchOptions, create_app
 
     app = create_app(LaunchOptions(
         paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
         range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
         screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
-        session=session, follow=args.follow,
+        session=session, follow=args.follow, reduce=reduce,
     ))
     result = app.run()
     return app.return_code or (result if isinstance(result, int) else 0)

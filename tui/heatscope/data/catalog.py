@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import h5py
 from h5py import h5l, h5o
@@ -16,6 +17,9 @@ from heatscope.data.classify import describe_dtype, dtype_reason, viewability
 from heatscope.data.text import attr_text, decode_name, encode_name, safe_text
 from heatscope.data.values import ValueInfo, read_value_info
 from heatscope.errors import HeatscopeError
+
+if TYPE_CHECKING:
+    from heatscope.data.reduce import Reduction
 
 MAX_DEPTH = 64
 DETAIL_LIMIT = 400  # datasets described in full while walking; the rest when first used
@@ -36,6 +40,7 @@ class DatasetInfo:
     default_picks: tuple[tuple[str, str], ...] = ()  # from "default_select": axis=label,...
     unlimited: tuple[int, ...] = ()  # axes a writer can extend (maxshape None), e.g. step
     detailed: bool = True  # False: only shape/dtype were read (a file with very many datasets)
+    reduction: Reduction | None = None  # a metric view: a statistic over an axis of ``path``
 
     @property
     def viewable(self) -> bool:

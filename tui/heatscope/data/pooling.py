@@ -195,13 +195,34 @@ def _allocated_boxes(dset: h5py.Dataset, sel: Selection) -> list[tuple[slice, sl
              slice(o[sel.col_axis], min(o[sel.col_axis] + cc, sel.n_cols))) for o in offsets]
 
 
-def _dense_boxes(dset: h5py.Dataset, sel: Selection, budget: int, full: tuple[int, ...]) -> Iterator[tuple[slice, slice]]:
-    chunks = dset.chunks
-    unit = None if chunks is None else (chunks[sel.row_axis] if sel.row_axis is not None else 1, chunks[sel.col_axis])
-    block = block_shape((sel.n_rows, sel.n_cols), unit, budget, full)
-    for r0 in range(0, sel.n_rows, block[0]):
-        for c0 in range(0, sel.n_cols, block[1]):
-            yield slice(r0, min(r0 + block[0], sel.n_rows)), slice(c0, min(c0 + block[1], sel.n_cols))
+BlockReader = Callable[[slice, slice], tuple[np.ndarray, np.ndarray]]  # rows, cols -> (values, missing)
+
+
+def dense_boxes(n_rows: int, n_cols: int, unit: tuple[int, int] | None, budget: int,
+                full: tuple[int, ...] = ()) -> list[tuple[slice, slice]]:
+    """Blocks tiling a ``n_rows`` x ``n_cols`` slice, aligned to ``unit`` (chunks) when given."""
+    block = block_shape((n_rows, n_cols), unit, budget, full)
+    return [(slice(r0, min(r0 + block[0], n_rows)), slice(c0, min(c0 + block[1], n_cols)))
+            for r0 in range(0, n_rows, block[0]) for c0 in range(0, n_cols, block[1])]
+
+
+def pool_blocks(
+    n_rows: int, n_cols: int, factors: tuple[int, int], boxes: list[tuple[slice, slice]], read: BlockReader,
+    fill: tuple[float, bool] | None = None, progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[Pooled, OverviewStats]:
+    """Pool a slice read box by box; cells no box covers hold ``fill`` (value, is missing)."""
+    acc = _Accumulator(n_rows, n_cols, factors)
+    for done, (rows, cols) in enumerate(boxes, start=1):
+        if cancelled is not None and cancelled():
+            raise ScanCancelled()
+        values, missing = read(rows, cols)
+        acc.add(rows.start, cols.start, values, missing)
+        if progress is not None:
+            progress(done / len(boxes))
+    if fill is not None:
+        acc.add_fill(n_rows, n_cols, *fill)
+    return acc.result()
 
 
 def read_overview(
@@ -215,7 +236,7 @@ def read_overview(
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> tuple[Pooled, OverviewStats]:
-    """The slice ``sel`` max-pooled by ``factors``, read block by block.
+    """The slice ``sel`` of an HDF5 dataset max-pooled by ``factors``, read block by block.
 
     ``transform`` (relative load) maps each decoded block, which then spans the whole
     ``expert_axis`` (kept in full when it is not displayed, and picked after).
@@ -225,21 +246,17 @@ def read_overview(
     if expert_axis is not None and expert_axis in sel.displayed:
         full = (0,) if expert_axis == sel.row_axis else (1,)
     per_cell = sel.shape[kept[0]] if kept else 1
-    boxes = None if transform is not None else _allocated_boxes(dset, sel)
-    sparse = boxes is not None
-    if boxes is None:
-        boxes = list(_dense_boxes(dset, sel, max(1, budget // per_cell), full))
-    acc = _Accumulator(sel.n_rows, sel.n_cols, factors)
-    for done, (rows, cols) in enumerate(boxes, start=1):
-        if cancelled is not None and cancelled():
-            raise ScanCancelled()
+
+    def read(rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
         raw = sel.orient(np.asarray(dset[_region_key(sel, rows, cols, kept)]), kept)
         values, missing = info.value.decode(raw)
-        if transform is not None:
-            values, missing = transform(values, missing)
-        acc.add(rows.start, cols.start, values, missing)
-        if progress is not None:
-            progress(done / len(boxes))
-    if sparse:
-        acc.add_fill(sel.n_rows, sel.n_cols, *fill_value(dset, info.value))
-    return acc.result()
+        return transform(values, missing) if transform is not None else (values, missing)
+
+    boxes = None if transform is not None else _allocated_boxes(dset, sel)
+    fill = None if boxes is None else fill_value(dset, info.value)
+    if boxes is None:
+        chunks = dset.chunks
+        unit = None if chunks is None else (chunks[sel.row_axis] if sel.row_axis is not None else 1,
+                                            chunks[sel.col_axis])
+        boxes = dense_boxes(sel.n_rows, sel.n_cols, unit, max(1, budget // per_cell), full)
+    return pool_blocks(sel.n_rows, sel.n_cols, factors, boxes, read, fill, progress, cancelled)

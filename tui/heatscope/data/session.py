@@ -16,6 +16,8 @@ import h5py
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
 from heatscope.data.opening import HDF5_ERRORS, open_hdf5
 from heatscope.data.pooling import OVERVIEW_CELLS
+from heatscope.data.reduce import ReducedArray
+from heatscope.data.reduced_slices import reduced_slice, scan_reduced
 from heatscope.data.run_names import run_names
 from heatscope.data.selection import Selection
 from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
@@ -51,6 +53,7 @@ class Session:
         self.files: list[OpenedFile] = []
         self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
         self._lock = threading.Lock()
+        self._reductions: dict[tuple, ReducedArray] = {}  # metric views, per file and reduction
 
     def open_all(self, eager: int = 8) -> list[OpenedFile]:
         """List every path and open and catalog the first ``eager`` of them; the rest of a
@@ -151,10 +154,11 @@ class Session:
         except (KeyError, OSError) as exc:
             raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
 
-    @staticmethod
-    def _key(file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
+    def _key(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
         big = sel.n_rows * sel.n_cols > OVERVIEW_CELLS  # overviews depend on the size asked for
-        return (file_index, info.path, derived, sel.identity, tuple(target or ()) if big else ())
+        version = self.reduced(file_index, info).version if info.reduction is not None else None
+        return (file_index, info.path, info.reduction, version, derived, sel.identity,
+                tuple(target or ()) if big else ())
 
     def cached(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False,
                target: tuple[int, int] | None = None) -> SliceData | None:
@@ -175,18 +179,47 @@ class Session:
         if hit is not None:
             return hit
         key = self._key(file_index, info, sel, derived, target)
-        data = read_slice(self.dataset(file_index, info), info, sel, derived, target, progress, cancelled)
+        if info.reduction is not None:
+            data = reduced_slice(self.reduced(file_index, info), info, sel, target, progress, cancelled)
+        else:
+            data = read_slice(self.dataset(file_index, info), info, sel, derived, target, progress, cancelled)
         with self._lock:
             self._cache[key] = data
             while len(self._cache) > SLICE_CACHE:
                 self._cache.popitem(last=False)
         return data
 
+    def reduced(self, file_index: int, info: DatasetInfo) -> ReducedArray:
+        """The (possibly partial) values of the metric view ``info``, kept per file and reduction."""
+        key = (file_index, info.reduction)
+        with self._lock:
+            if key not in self._reductions:
+                self._reductions[key] = ReducedArray(info.shape, info.reduction.stat)
+            return self._reductions[key]
+
+    def compute_reduction(self, file_index: int, info: DatasetInfo, **options) -> ReducedArray:
+        """Compute the metric view ``info`` (block by block; ``reduce.compute``'s options);
+        a finished one is returned at once. Raises HeatscopeError when its dataset is gone."""
+        from heatscope.data.reduce import compute
+
+        out = self.reduced(file_index, info)
+        if out.complete:
+            return out
+        catalog = self.ensure_open(file_index).catalog
+        base = catalog.find(info.reduction.base_path) if catalog is not None else None
+        if base is None or not base.viewable:
+            raise HeatscopeError("dataset is gone", info.display_path)
+        compute(self.dataset(file_index, base), base, info.reduction, out, **options)
+        return out
+
     def scan(self, file_index: int, info: DatasetInfo, derived: bool = False, **options):
         """The global range of a dataset, chunk by chunk (``data.scan.scan_dataset``); for
         the relative-load view of counts every block spans the expert axis and is converted."""
         from heatscope.data.scan import scan_dataset
 
+        if info.reduction is not None:
+            return scan_reduced(self.compute_reduction(file_index, info, cancelled=options.get("cancelled")),
+                                options.get("percentiles", (2.0, 98.0)))
         if derived:
             axis = expert_axis(info)
             options.update(transform=lambda block: relative_load(block, axis=axis), full_axes=(axis,))

@@ -28,6 +28,7 @@ class SliceData:
     selection: Selection
     factors: tuple[int, int] = (1, 1)
     overview: OverviewStats | None = None
+    hot: np.ndarray | None = None  # a "hot" metric view: the hottest expert's index per cell
 
 
 def relative_load(counts: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -1,9 +1,8 @@
 """Statistics of a slice and of one row, in plain numpy (NaN-aware).
 
 Load metrics treat a row as a distribution over experts (raw counts or relative load;
-every metric is scale-invariant): MaxVio = max/mean - 1 (Wang et al. 2024, Eq. 4),
-coefficient of variation std/mean, normalized entropy H(p)/log N, Gini
-sum_ij |c_i - c_j| / (2 N^2 mean), and dead experts (relative load below a threshold).
+every metric is scale-invariant) and are computed by ``data.metrics``, the same code the
+metric views use: MaxVio, CV, normalized entropy, Gini and dead experts.
 """
 
 from __future__ import annotations
@@ -13,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DEAD_THRESHOLD = 0.1
+from heatscope.data import metrics
+from heatscope.data.metrics import DEAD_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -76,24 +76,24 @@ def basic_stats(values: np.ndarray, missing: np.ndarray | None = None) -> BasicS
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = perfectly even)."""
-    x = np.sort(np.asarray(values, dtype=np.float64))
-    n = x.size
-    total = x.sum()
-    if n == 0 or total <= 0:
-        return math.nan
-    ranks = np.arange(1, n + 1)
-    return float(2.0 * np.dot(ranks, x) / (n * total) - (n + 1) / n)
+    return float(metrics.gini(np.asarray(values, np.float64).ravel()[np.newaxis])[0])
 
 
 def normalized_entropy(values: np.ndarray) -> float:
     """H(p) / log N with p = values / sum (0 log 0 = 0); NaN for N < 2 or an empty total."""
-    x = np.asarray(values, dtype=np.float64)
-    n = x.size
-    total = x.sum()
-    if n < 2 or total <= 0 or (x < 0).any():
-        return math.nan
-    p = x[x > 0] / total
-    return float(-(p * np.log(p)).sum() / math.log(n))
+    return float(metrics.entropy(np.asarray(values, np.float64).ravel()[np.newaxis])[0])
+
+
+def rows_load_stats(
+    values: np.ndarray, axis: int = 1, dead_threshold: float = DEAD_THRESHOLD
+) -> list[LoadStats]:
+    """Balance metrics of every distribution along ``axis`` (default: each row over columns),
+    computed by ``data.metrics``, the implementation the metric views use too."""
+    x = np.moveaxis(np.atleast_2d(np.asarray(values, dtype=np.float64)), axis, -1)
+    n = np.count_nonzero(np.isfinite(x), axis=-1)
+    columns = (metrics.max_vio(x), metrics.cv(x), metrics.entropy(x), metrics.gini(x),
+               metrics.dead(x, dead_threshold))
+    return [LoadStats(int(n[i]), *(float(c[i]) for c in columns[:4]), int(columns[4][i])) for i in range(x.shape[0])]
 
 
 def load_stats(row: np.ndarray, dead_threshold: float = DEAD_THRESHOLD) -> LoadStats:
@@ -101,31 +101,7 @@ def load_stats(row: np.ndarray, dead_threshold: float = DEAD_THRESHOLD) -> LoadS
 
     Values near the float64 limit give inf/NaN metrics, never warnings on the terminal.
     """
-    x = np.asarray(row, dtype=np.float64).ravel()
-    x = x[np.isfinite(x)]
-    n = x.size
-    with np.errstate(all="ignore"):
-        mean = x.mean() if n else math.nan
-        if n == 0 or not mean > 0:
-            return LoadStats(n, math.nan, math.nan, math.nan, math.nan, 0)
-        rel = x / mean
-        return LoadStats(
-            n_experts=n,
-            max_vio=float(rel.max() - 1.0),
-            cv=float(x.std() / mean),
-            entropy=normalized_entropy(x),
-            gini=gini(x) if (x >= 0).all() else math.nan,
-            dead=int(np.count_nonzero(rel < dead_threshold)),
-        )
-
-
-def rows_load_stats(
-    values: np.ndarray, axis: int = 1, dead_threshold: float = DEAD_THRESHOLD
-) -> list[LoadStats]:
-    """``load_stats`` of every distribution along ``axis`` (default: each row over columns)."""
-    a = np.asarray(values, dtype=np.float64)
-    a = a if axis == 1 else a.T
-    return [load_stats(r, dead_threshold) for r in a]
+    return rows_load_stats(np.asarray(row, dtype=np.float64).ravel()[np.newaxis], 1, dead_threshold)[0]
 
 
 def mean_load_stats(per_row: list[LoadStats]) -> LoadStats:

@@ -60,6 +60,23 @@ class CursorSummary:
     row_load: LoadStats | None
     block: str = ""  # "max of 7 experts x 2 layers" when the cell stands for several
     peak: list[tuple[str, str]] | None = None  # where the block's maximum sits
+    headline: str = ""  # a metric view: "MaxVio over 64 experts: step 3000, layer 17 = 2.41"
+
+
+def _headline(info: DatasetInfo, data: SliceData, labels, value: float, missing: bool, row: int, col: int,
+              whole: bool) -> str:
+    """What a cell of a metric view is, in words."""
+    from heatscope.data.reduce import hot_label
+
+    where = ", ".join(f"{name} {label}" for name, label in labels)
+    if missing:
+        shown = "not computed yet"
+    elif data.hot is not None and whole:
+        reduced = info.reduction.reduced
+        shown = f"{reduced.name} {hot_label(info.reduction, int(data.hot[row, col]))} (load {value:.4g})"
+    else:
+        shown = f"{value:.4g}"
+    return f"{info.value.long_name}: {where} = {shown}"
 
 
 def _load_axis(info: DatasetInfo, sel: Selection) -> int | None:
@@ -150,12 +167,14 @@ def summarize_cursor(info: DatasetInfo, data: SliceData, row: int, col: int,
             r, c = row0 + int(at[0]), col0 + int(at[1])
             peak = [(info.axes[a].name, info.axes[a].label(i)) for a, i in ((sel.row_axis, r), (sel.col_axis, c))
                     if a is not None]
+    headline = _headline(info, data, labels, value, missing, row, col, whole) if info.reduction else ""
     if data.factors != (1, 1):  # an overview holds only block maxima: no row statistics
-        return CursorSummary(labels, value, missing, None, None, note, peak)
+        return CursorSummary(labels, value, missing, None, None, note, peak, headline)
     row_values = data.values[row]
     row_load = None
     if info.value.is_load and _load_axis(info, sel) == 1:
         row_load = load_stats(row_values)
     elif info.value.is_load and _load_axis(info, sel) == 0:
         row_load = load_stats(data.values[:, col])
-    return CursorSummary(labels, value, missing, basic_stats(row_values, data.missing[row]), row_load, note, peak)
+    return CursorSummary(labels, value, missing, basic_stats(row_values, data.missing[row]), row_load, note, peak,
+                         headline)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
-from heatscope.parsing import add_color_limits, check_color_limits
+from heatscope.parsing import add_color_limits, add_view_options, check_color_limits, parse_reduce
 from heatscope.render.normalize import RANGE_MODES
 
 FORMATS = ("svg", "png", "html", "txt", "ansi", "csv")
@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--facet", action="append", default=[], metavar="AXIS[=SUBSET]",
                         help="one panel per label: layer, layer=7:12, layer=9,18 (up to two)")
     parser.add_argument("--diff", metavar="AXIS=A,B", help="show B minus A along AXIS")
+    add_view_options(parser)
+    parser.add_argument("--axes", metavar="ROW,COL", help="the two axes drawn, by name or index (as a and t in the TUI)")
     parser.add_argument("--cmap", metavar="NAME", help="colormap name (_r reverses)")
     parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
     add_color_limits(parser)
@@ -73,7 +75,7 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
     fig = build_figure(ExportRequest(
         paths=paths, dataset=args.dataset, picks=picks, facets=args.facet, diff=args.diff,
         cmap=args.cmap, range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
-        target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW),
+        target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW), reduce=parse_reduce(args.reduce), axes=args.axes,
     ))
     for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
         print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from heatscope.data.catalog import DatasetInfo
+from heatscope.data.reduce import reduced_info
 from heatscope.data.session import Session
 from heatscope.errors import HeatscopeError
 from heatscope.render.facets import check_same_layout, panel_specs, parse_diff, parse_facet
@@ -28,6 +29,8 @@ class ExportRequest:
     vmin: float | None = None
     vmax: float | None = None
     target: tuple[int, int] | None = None  # cells an overview of a huge slice needs (the format's)
+    reduce: tuple[str, str] | None = None  # (axis, statistic): a metric view
+    axes: str | None = None  # "ROW,COL": the two axes drawn (names or indices)
 
 
 @dataclass
@@ -44,6 +47,25 @@ class Figure:
     @property
     def info(self) -> DatasetInfo:
         return self.state.info
+
+
+def displayed_axes(info: DatasetInfo, text: str) -> tuple[int, int]:
+    """``"step,expert"`` or ``"0,2"`` -> the (row, column) axis indices."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise HeatscopeError(f"--axes wants ROW,COL (two axis names or indices), got {text!r}")
+    found = []
+    for part in parts:
+        index = info.axis_index(part)
+        if index is None and part.lstrip("#").isdigit() and int(part.lstrip("#")) < len(info.axes):
+            index = int(part.lstrip("#"))
+        if index is None:
+            raise HeatscopeError(f"no axis named {part!r} (axes: {', '.join(a.name for a in info.axes)})",
+                                 info.display_path)
+        found.append(index)
+    if found[0] == found[1]:
+        raise HeatscopeError("--axes needs two different axes")
+    return found[0], found[1]
 
 
 def _open(session: Session) -> None:
@@ -66,18 +88,25 @@ def build_figure(req: ExportRequest) -> Figure:
                                  str(req.paths[0]))
         if not info.viewable:
             raise HeatscopeError(f"dataset is not viewable: {info.reason}", info.path)
+        raw = info
+        if req.reduce is not None:
+            info = reduced_info(raw, *req.reduce)
+            for index in range(len(req.paths)):
+                session.compute_reduction(index, info)
         state = initial_state(0, info, req.picks, cmap=req.cmap, range_mode=req.range_mode,
                               vmin=req.vmin, vmax=req.vmax)
+        if req.axes:
+            state = state.with_selection(state.selection.with_display(*displayed_axes(state.info, req.axes)))
         facets = [parse_facet(state.info, state.selection, f) for f in req.facets]
         diff = parse_diff(state.info, state.selection, req.diff) if req.diff else None
         state = replace(state, facets=tuple(facets), diff=diff)
         panel_specs(state.info, state.selection, facets, diff)  # validates the combination
         second = None
         if len(req.paths) == 2:
-            second = session.files[1].catalog.find(info.path)
+            second = session.files[1].catalog.find(raw.path)
             if second is None:
-                raise HeatscopeError(f"no dataset {info.path!r} in the second file", str(req.paths[1]))
-            check_same_layout(info, second)
+                raise HeatscopeError(f"no dataset {raw.display_path} in the second file", str(req.paths[1]))
+            check_same_layout(raw, second)
         # a second file: show it minus the first, so read file 1 and subtract file 0
         panels = read_panels(session, replace(state, file_index=1, minus_file=0) if second else state,
                              target=req.target)

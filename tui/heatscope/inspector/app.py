@@ -26,6 +26,7 @@ from heatscope.inspector.runs import RunsMixin
 from heatscope.inspector.heatmap import HeatmapView
 from heatscope.inspector.key_hints import KeyHints
 from heatscope.inspector.loading import LoadingMixin, scan_key
+from heatscope.inspector.metric_views import MetricViewsMixin
 from heatscope.inspector.messages import (
     FilesOpened,
     LoadFailed,
@@ -54,6 +55,7 @@ class LaunchOptions:
     range_mode: str | None = None
     vmin: float | None = None
     vmax: float | None = None
+    reduce: tuple[str, str] | None = None  # --reduce AXIS=STAT: open on that metric view
     screenshot_dir: Path | None = None
     mono: bool = False
     follow: bool = False
@@ -67,7 +69,7 @@ def _palette_provider():
     return HeatscopeCommands
 
 
-class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
@@ -85,6 +87,7 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
         Binding("g", "goto", "Go to"),
         Binding("t", "transpose", "Transpose"),
         Binding("a", "choose_axes", "Axes"),
+        Binding("m", "metric", "Metric view"),
         Binding("f", "facet", "Facet"),
         Binding("d", "diff", "Diff"),
         Binding("c", "cycle_cmap", "Cmap"),
@@ -174,6 +177,9 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             self.open_dataset(file_index, info, self.options.picks, first=True)
         except HeatscopeError as exc:
             self.exit(return_code=2, message=f"heatscope: error: {exc}")
+            return
+        if self.options.reduce is not None:
+            self.show_metric(*self.options.reduce)
 
     @while_running
     def _fill_tree(self) -> None:
@@ -247,13 +253,22 @@ class HeatscopeApp(RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int])
             # ~70 ms to ~20 ms, which otherwise land on random key presses.
             self._frozen = True
             self.call_after_refresh(gc.freeze)
-        if self.scan_note == "pending":  # after the next paint, so it never delays it
+        if self.scan_note == "pending" and self._scan_ready(self.state):  # after the next paint
             self.scan_note = "0%"
             self.call_after_refresh(self._start_scan, self.state)
 
     @while_running
     def _start_scan(self, state: ViewState) -> None:
         self.scan_global(state)
+
+    def _scan_ready(self, state: ViewState) -> bool:
+        """A metric view's range is scanned once it is complete (a partial one would lie)."""
+        return state.info.reduction is None or self.session.reduced(state.file_index, state.info).complete
+
+    def panels_stale(self) -> None:
+        """The current view's data changed (a metric view filled in): read its panels again."""
+        if self.state is not None:
+            self._fetch(self.state)
 
     def on_read_progress(self, message: ReadProgress) -> None:
         done = message.fraction >= 1 or self.state is None or message.key != self.state.slice_key

@@ -14,8 +14,8 @@ from textual.widgets import Static
 from heatscope.data.text import safe_text
 
 # Most used first: at 80 columns the line is cut on the right.
-AFTER_STEP = [("g", "go to"), ("c", "cmap"), ("r", "range"), ("s", "shot"), ("?", "help"), ("q", "quit"),
-              ("f", "facet"), ("d", "diff")]
+AFTER_STEP = [("g", "go to"), ("m", "metric"), ("c", "cmap"), ("r", "range"), ("s", "shot"), ("?", "help"),
+              ("q", "quit"), ("f", "facet"), ("d", "diff")]
 TAIL = [("t", "transpose"), ("b", "tree"), ("^p", "palette")]
 
 

@@ -12,6 +12,7 @@ KEYS: list[tuple[str, str]] = [
     ("g", "go to: 'layer 18', 'variant Aux-Loss-Free', 'layer=9, variant=1'"),
     ("t", "transpose rows and columns"),
     ("a", "choose the two displayed axes"),
+    ("m", "metric view: a statistic over an axis (MaxVio over experts...); m again returns to the slice"),
     ("f", "facet: one panel per label, e.g. 'layer=9,18 variant' (empty clears)"),
     ("d", "diff: 'variant=Aux-Loss-Based,Aux-Loss-Free' shows B minus A (d again clears)"),
     ("c / C", "next colormap / reverse the colormap"),

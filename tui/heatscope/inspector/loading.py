@@ -21,8 +21,8 @@ from heatscope.render.view_state import ViewState
 
 
 def scan_key(state: ViewState) -> tuple:
-    """Global scans are per file, dataset and view (counts or relative load)."""
-    return (state.file_index, state.info.path, state.derived)
+    """Global scans are per file, dataset and view (counts or relative load, a metric)."""
+    return (state.file_index, state.info.path, state.info.reduction, state.derived)
 
 
 class LoadingMixin:

@@ -30,6 +30,7 @@ def heatscope_entries(app) -> Iterator[Entry]:
                 yield (f"Open {safe_text(app.session.run_name(i))}:{d.display_path}", safe_text(d.shape_text()),
                        lambda i=i, d=d: app.open_dataset(i, d))
     yield "Go to…", "Jump to a label or index on an axis", app.action_goto
+    yield "Metric view…", "A statistic over one axis (MaxVio over experts...); again to return", app.action_metric
     yield "Facet…", "One panel per label of an axis (layer=9,18 variant)", app.action_facet
     yield "Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", app.action_diff
     for name in CYCLE:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -87,6 +87,44 @@ class ChoiceScreen(ModalScreen[int | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MetricScreen(ModalScreen[tuple[str, str] | None]):
+    """Choose an axis and a statistic for a metric view; Enter on the statistic applies."""
+
+    DEFAULT_CSS = MODAL_CSS.format(name="MetricScreen", width=64) + """
+    MetricScreen Horizontal { height: auto; max-height: 18; }
+    MetricScreen OptionList { width: 1fr; height: auto; max-height: 16; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, axes: list[str], stats: list[str], axis: str, stat: str) -> None:
+        super().__init__()
+        self.axes, self.stats = axes, stats
+        self.axis, self.stat = axis, stat
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text("Metric view: a statistic over one axis (Enter applies, m returns to the slice)"))
+            with Horizontal():
+                yield OptionList(*[Option(Text(safe_text(a))) for a in self.axes], id="metric-axes")
+                yield OptionList(*[Option(Text(s)) for s in self.stats], id="metric-stats")
+
+    def on_mount(self) -> None:
+        axes, stats = self.query_one("#metric-axes", OptionList), self.query_one("#metric-stats", OptionList)
+        axes.highlighted = self.axes.index(self.axis) if self.axis in self.axes else 0
+        stats.highlighted = self.stats.index(self.stat) if self.stat in self.stats else 0
+        stats.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "metric-axes":
+            self.query_one("#metric-stats", OptionList).focus()
+            return
+        axis = self.axes[self.query_one("#metric-axes", OptionList).highlighted or 0]
+        self.dismiss((axis, self.stats[event.option_index]))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

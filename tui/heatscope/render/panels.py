@@ -25,10 +25,11 @@ class Panel:
     missing: np.ndarray
     factors: tuple[int, int] = (1, 1)  # an overview: data rows x columns per value
     overview: OverviewStats | None = None  # exact stats of the whole slice behind an overview
+    hot: np.ndarray | None = None  # a "hot" metric view: the hottest expert's index per cell
 
     @property
     def data(self) -> SliceData:
-        return SliceData(self.values, self.missing, self.spec.selection, self.factors, self.overview)
+        return SliceData(self.values, self.missing, self.spec.selection, self.factors, self.overview, self.hot)
 
 
 def read_panels(session: Session, state: ViewState, cached_only: bool = False,
@@ -55,7 +56,7 @@ def read_panels(session: Session, state: ViewState, cached_only: bool = False,
         if data is None or (minus is None and (state.minus_file is not None or spec.minus is not None)):
             return None
         if minus is None:
-            panels.append(Panel(spec, data.values, data.missing, data.factors, data.overview))
+            panels.append(Panel(spec, data.values, data.missing, data.factors, data.overview, data.hot))
         elif data.overview is not None:
             raise HeatscopeError("this slice is too large to difference: its overview holds block maxima, and "
                                  "a difference of maxima is not the largest difference; display fewer cells")

@@ -85,6 +85,8 @@ def stats_renderable(
     parts: list[RenderableType] = []
     if cursor is not None:
         parts.append(_heading("Cursor"))
+        if cursor.headline:
+            parts.append(Text(safe_text(cursor.headline)))
         value = "missing" if cursor.missing else fmt(cursor.value, 5)
         rows = [*cursor.labels, ("value", value)]
         if cursor.block:

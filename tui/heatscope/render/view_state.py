@@ -31,8 +31,8 @@ class ViewState:
     @property
     def slice_key(self) -> tuple:
         """Identifies what must be read: dataset, view, selection, facets and diff."""
-        return (self.file_index, self.info.path, self.derived, self.selection.identity, self.facets, self.diff,
-                self.minus_file)
+        return (self.file_index, self.info.path, self.info.reduction, self.derived, self.selection.identity,
+                self.facets, self.diff, self.minus_file)
 
     @property
     def differenced(self) -> bool:
