@@ -7,6 +7,7 @@ row labels. Every aggregation, half-block packing and cell width is covered.
 """
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -31,10 +32,11 @@ SIZES = [(48, 22), (78, 22), (128, 46), (200, 46), (30, 10)]
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("mono", [False, True])
-def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono):
-    model = _model(*shape, mono=mono)
+@pytest.mark.parametrize("mono, zoom", [(False, 0), (True, 0), (False, 1), (False, 3), (True, 9)])
+def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono, zoom):
+    model = replace(_model(*shape, mono=mono), zoom=zoom, cursor=(shape[0] // 2, shape[1] - 1))
     layout = layout_heatmap(model, *size)
+    r0, c0 = layout.origin  # a zoomed map shows a window starting there
     geo = layout.geometry
     ticks = _text(layout.lines[layout.map_y + geo.height])
     found = 0
@@ -42,7 +44,7 @@ def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono):
         x = match.start() - layout.map_x
         assert 0 <= x < geo.width, (ticks, x)
         shown = int(x / geo.col_chars)  # half blocks: the left cell of the character
-        index = shown * geo.col_group
+        index = c0 + shown * geo.col_group
         label = match.group()
         expected = model.col_labels[index]
         assert label == expected or (label.endswith("…") and expected.startswith(label[:-1])), \
@@ -52,7 +54,7 @@ def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono):
     for y in range(geo.height):  # row labels: the first data row drawn on the line
         label = _text(layout.lines[layout.map_y + y][:1]).strip()
         shown = int(y / geo.row_lines)
-        expected = model.row_labels[shown * geo.row_group]
+        expected = model.row_labels[r0 + shown * geo.row_group]
         assert label == expected or (label.endswith("…") and expected.startswith(label[:-1]))
 
 

@@ -40,6 +40,28 @@ class ActionsMixin:
         if self.state is not None:
             self.set_state(self.state.transposed())
 
+    def action_zoom(self, delta: int) -> None:
+        """One zoom level in or out (kept across steps)."""
+        layout = self.heatmap.layout
+        if self.state is None or layout is None:
+            return
+        level = max(0, min(layout.zoom_levels - 1, self.state.zoom + delta))
+        if level == self.state.zoom:
+            self.notify("already fitted to the screen" if delta < 0 else "already at the closest zoom", timeout=2)
+            return
+        self.set_state(replace(self.state, zoom=level))
+
+    def action_toggle_zoom(self) -> None:
+        """Fit <-> one data cell per character."""
+        layout = self.heatmap.layout
+        if self.state is None or layout is None:
+            return
+        level = 0 if self.state.zoom else layout.one_to_one
+        if level == self.state.zoom:
+            self.notify("every cell is already drawn whole", timeout=2)
+            return
+        self.set_state(replace(self.state, zoom=level))
+
     def action_cycle_cmap(self) -> None:
         if self.state is not None:
             self.set_cmap(next_in_cycle(self.state.cmap, self.state.info.value.colormap))

@@ -90,6 +90,9 @@ class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, Loadi
         Binding("m", "metric", "Metric view"),
         Binding("f", "facet", "Facet"),
         Binding("d", "diff", "Diff"),
+        Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+"),
+        Binding("minus", "zoom(-1)", "Zoom out", key_display="-"),
+        Binding("z", "toggle_zoom", "Zoom 1:1 / fit"),
         Binding("c", "cycle_cmap", "Cmap"),
         Binding("C", "reverse_cmap", "Reverse cmap"),
         Binding("r", "cycle_range", "Range"),
@@ -329,7 +332,7 @@ class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, Loadi
         self.norm = self.current_norm()  # computed once per redraw; the stats panel shows it too
         models = panel_models(info, state.selection, panels, self.norm, state.cmap, value_title, self.mono)
         per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
-        self.heatmap.show(models, state.cursor, per_row)
+        self.heatmap.show(models, state.cursor, per_row, state.zoom)
         axes = state.info.axes
         second = state.second_step_axis()
         self.query_one(KeyHints).show_axes(axes[state.step_axis].name if state.step_axis is not None else None,

@@ -59,6 +59,8 @@ class HeatmapView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._models: list[HeatmapModel] = []
         self._per_row: int | None = None
+        self._zoom = 0
+        self._origin = (0, 0)  # a zoomed map's window, in model cells; it follows the cursor
         self._layout: GridLayout | None = None
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._base_style = None
@@ -68,11 +70,13 @@ class HeatmapView(ScrollView, can_focus=True):
     def layout(self) -> GridLayout | None:
         return self._ensure_layout()
 
-    def show(self, models: list[HeatmapModel], cursor: tuple[int, int], per_row: int | None = None) -> None:
+    def show(self, models: list[HeatmapModel], cursor: tuple[int, int], per_row: int | None = None,
+             zoom: int = 0) -> None:
         """Draw ``models`` (side by side, ``per_row`` a row, when they fit; else stacked)
-        with the cursor at ``cursor`` (clamped)."""
+        with the cursor at ``cursor`` (clamped), at zoom level ``zoom`` (0 fits)."""
         self._models = models
         self._per_row = per_row
+        self._zoom = zoom
         self.set_reactive(HeatmapView.cursor, self.validate_cursor(cursor))
         self._clear_caches()
 
@@ -117,8 +121,10 @@ class HeatmapView(ScrollView, can_focus=True):
             first = self._models[0]
             panel, row = divmod(self.cursor[0], first.shape[0])
             here = (row // first.factors[0], self.cursor[1] // first.factors[1])  # in the model's cells
-            models = [replace(m, cursor=here if i == panel else None) for i, m in enumerate(self._models)]
+            models = [replace(m, cursor=here if i == panel else None, zoom=self._zoom, origin=self._origin)
+                      for i, m in enumerate(self._models)]
             self._layout = layout_grid(models, size.width, size.height, self._per_row)
+            self._origin = self._layout.origin
             # scroll only when facets are taller than the widget; a view that fits keeps a
             # zero virtual size, so drawing it never triggers another layout pass
             lines = len(self._layout.lines)
@@ -185,7 +191,8 @@ class HeatmapView(ScrollView, can_focus=True):
             y = event.y + self.scroll_offset.y - self.styles.padding.top - map_y
             if 0 <= x < geo.width and 0 <= y < geo.height:
                 cell_r, cell_c = self.cell_size
-                col = int(x / geo.col_chars) * cell_c
-                row = int(y / geo.row_lines) * cell_r
+                factors = self._models[0].factors
+                col = int(x / geo.col_chars) * cell_c + layout.origin[1] * factors[1]
+                row = int(y / geo.row_lines) * cell_r + layout.origin[0] * factors[0]
                 self.cursor = self.validate_cursor((panel * self._models[0].shape[0] + row, col))
                 return

@@ -10,6 +10,8 @@ KEYS: list[tuple[str, str]] = [
     ("} / {", "next / previous index on the second stepped axis (variant)"),
     ("x", "choose which stepped axis [ and ] step"),
     ("g", "go to: 'layer 18', 'variant Aux-Loss-Free', 'layer=9, variant=1'"),
+    ("z", "zoom: fit the screen <-> one data cell per character (the window follows the cursor)"),
+    ("+ / -", "zoom in / out one level (kept across steps)"),
     ("t", "transpose rows and columns"),
     ("a", "choose the two displayed axes"),
     ("m", "metric view: a statistic over an axis (MaxVio over experts...); m again returns to the slice"),

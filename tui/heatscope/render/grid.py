@@ -29,6 +29,9 @@ class GridLayout:
     map_ys: list[int]
     notes: list[str]
     columns: int
+    origin: tuple[int, int] = (0, 0)  # model cell at each map's top left (a zoomed window)
+    zoom_levels: int = 1
+    one_to_one: int = 0
 
     @property
     def map_x(self) -> int:
@@ -70,8 +73,13 @@ def layout_grid(models: list[HeatmapModel], width: int, height: int, per_row: in
     """
     if len(models) == 1:
         one = layout_heatmap(replace(models[0], legend=True), width, height)
-        return GridLayout(one.lines, one.geometry, [one.map_x], [one.map_y], one.notes, 1)
+        return GridLayout(one.lines, one.geometry, [one.map_x], [one.map_y], one.notes, 1, one.origin,
+                          one.zoom_levels, one.one_to_one)
     bare = [replace(m, legend=False) for m in models]
+    if models[0].zoom:  # every panel shows the same window: the one that follows the cursor
+        lead = next((m for m in bare if m.cursor is not None), bare[0])
+        origin = layout_heatmap(lead, width, height).origin
+        bare = [replace(m, origin=origin) for m in bare]
     probe = layout_heatmap(bare[0], width, height)
     natural = max(_cells(line) for line in probe.lines)
     fit = max(1, (width + GAP) // (natural + GAP))
@@ -97,6 +105,7 @@ def layout_grid(models: list[HeatmapModel], width: int, height: int, per_row: in
             map_xs.append(k * (panel_w + GAP) + part.map_x)
             map_ys.append(top + part.map_y)
     geo = parts[-1].geometry
-    footer, notes = footer_lines(models[-1], geo, width, parts[-1].map_x)
+    footer, notes = footer_lines(models[-1], geo, width, parts[-1].map_x, parts[-1].zoom_note)
     lines.extend(footer)
-    return GridLayout(lines, geo, map_xs, map_ys, notes, columns)
+    last = parts[-1]
+    return GridLayout(lines, geo, map_xs, map_ys, notes, columns, last.origin, last.zoom_levels, last.one_to_one)

@@ -21,6 +21,7 @@ from heatscope.render.colormaps import MISSING_RGB, NAN_RGB, colorize, luminance
 from heatscope.render.geometry import Geometry, aggregate_max, fit_geometry
 from heatscope.render.normalize import Norm
 from heatscope.render.ticks import axis_tick_line, format_tick, place_labels
+from heatscope.render.zoom import one_to_one, zoom_levels, zoom_window
 
 SHADES = " ░▒▓█"
 MAX_ROW_LABEL = 18
@@ -54,6 +55,8 @@ class HeatmapModel:
     label_width: int | None = None  # fixed row-label width, so stacked panels line up
     factors: tuple[int, int] = (1, 1)  # data rows, columns per value (a max-pooled overview)
     data_shape: tuple[int, int] | None = None  # the slice's own size (default: values.shape)
+    zoom: int = 0  # 0 fits the room; see render.zoom
+    origin: tuple[int, int] = (0, 0)  # a zoomed map's window: its first row and column (model cells)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -86,6 +89,10 @@ class HeatmapLayout:
     map_y: int
     width: int
     notes: list[str] = field(default_factory=list)
+    origin: tuple[int, int] = (0, 0)  # model cell at the map's top left (a zoomed window)
+    zoom_levels: int = 1  # how many zoom levels this panel has
+    one_to_one: int = 0  # the level drawing one data cell per character
+    zoom_note: str = ""  # which part of a zoomed map is shown
 
 
 @lru_cache(maxsize=4096)
@@ -225,11 +232,18 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
     n_rows, n_cols = model.values.shape
     label_w = model.label_width or _row_title_width(model.row_labels, model.row_name)
     room_w = max(1, width - label_w - 1)
-    chrome = 5  # title, column ticks, axis name, colorbar, colorbar ticks
+    # title, column ticks, axis name, colorbar, colorbar ticks, and a line per note, so the
+    # notes saying what is drawn (aggregation, zoom, range) are never pushed off screen
+    chrome = 5 + bool(model.norm.note) + (model.zoom > 0) + (model.factors != (1, 1))
+    fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
+                       max_col_chars=_max_col_chars(model))
+    if fit.aggregated and model.factors == (1, 1):  # an aggregation note after all
+        chrome += 1
+        fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
+                           max_col_chars=_max_col_chars(model))
     room_h = max(1, height - chrome)
-    geo = fit_geometry(
-        n_rows, n_cols, room_w, room_h, allow_half=not model.mono, max_col_chars=_max_col_chars(model)
-    )
+    levels = zoom_levels(fit)
+    model, geo, origin, zoom_note = zoom_window(model, fit, room_w, room_h)
     map_x = label_w + 1
     title = _fit(model.title, width)
     if len(title) <= geo.width:
@@ -247,16 +261,17 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
         style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
     lines.extend(_runs(" " * map_x + ticks, DIM) for ticks in _col_ticks(model, geo, width - map_x))
-    footer, notes = footer_lines(model, geo, width, map_x)
+    footer, notes = footer_lines(model, geo, width, map_x, zoom_note)
     if model.legend:
         lines.extend(footer)
-    return HeatmapLayout(lines, geo, map_x, map_y, width, notes)
+    return HeatmapLayout(lines, geo, map_x, map_y, width, notes, origin, len(levels), one_to_one(levels), zoom_note)
 
 
-def footer_lines(model: HeatmapModel, geo: Geometry, width: int, map_x: int) -> tuple[list[list[Segment]], list[str]]:
-    """The legend (column-axis name, colorbar) and notes (aggregation, pending range) that
-    close a panel, or a whole stack or grid of panels."""
-    notes = [n for n in (aggregation_note(model, geo), model.norm.note) if n]
+def footer_lines(model: HeatmapModel, geo: Geometry, width: int, map_x: int,
+                 zoom_note: str = "") -> tuple[list[list[Segment]], list[str]]:
+    """The legend (column-axis name, colorbar) and notes (aggregation, zoom, pending range)
+    that close a panel, or a whole stack or grid of panels."""
+    notes = [n for n in (aggregation_note(model, geo), zoom_note, model.norm.note) if n]
     lines = legend_lines(model, width, map_x, geo.width)
     lines += [[Segment(_fit("note: " + n, width), Style(color="yellow"))] for n in notes]
     return lines, notes

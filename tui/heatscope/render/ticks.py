@@ -58,13 +58,15 @@ def axis_tick_line(cells: Sequence[tuple[int, str]], spacing: float, width: int)
     step = 1 if len(cells) <= 16 and spacing >= widest + 1 else label_step(len(cells), spacing, min(widest, 12))
     line = [" "] * width
     free = 0
-    for x, text in cells[::step]:
-        room = max(1, int(step * spacing) - 1)
-        if len(text) > room and step == 1:
-            text = text[: max(1, room - 1)] + "…" if room > 1 else text[:1]
-        if x + len(text) > width and width - x >= 3:  # at the right edge: cut, never moved
-            text = text[: width - x - 1] + "…"
-        if x < free or x + len(text) > width:
+    chosen = cells[::step]
+    for i, (x, text) in enumerate(chosen):
+        end = chosen[i + 1][0] - 1 if i + 1 < len(chosen) else width  # up to the next label
+        room = end - x
+        if len(text) > room:  # cut with an ellipsis, never to a shorter label (12 -> 1 lies)
+            if room < 2:
+                continue
+            text = text[: room - 1] + "…"
+        if x < free:
             continue
         line[x : x + len(text)] = list(text)
         free = x + len(text) + 1

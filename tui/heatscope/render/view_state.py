@@ -27,6 +27,7 @@ class ViewState:
     facets: tuple[Facet, ...] = ()  # one panel per label (product of up to two axes)
     diff: DiffSpec | None = None  # every panel shows B minus A along an axis
     minus_file: int | None = None  # every panel shows this file minus the same slice there
+    zoom: int = 0  # 0 fits the screen; higher levels draw fewer data cells per character
 
     @property
     def slice_key(self) -> tuple:
