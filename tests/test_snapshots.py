@@ -41,7 +41,7 @@ def test_seed_002_view(snap_compare, sample, size):
 
 def test_seed_002_after_layer_step_and_cursor(snap_compare, sample):
     app = make_app(sample("expert_load.h5"))
-    assert snap_compare(app, terminal_size=(160, 48), press=["]", "down", "down", "right"], run_before=_settled)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_pressing("]", "down", "down", "right"))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -65,3 +65,27 @@ def test_seed_002_facets(snap_compare, sample):
 
     app = make_app(sample("expert_load.h5"))
     assert snap_compare(app, terminal_size=(160, 48), run_before=facet)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_training_maxvio_metric_view(snap_compare, sample, size):
+    app = make_app(sample("training_balance.h5"), reduce=("expert", "maxvio"))
+    assert snap_compare(app, terminal_size=size, run_before=_settled)
+
+
+def _pressing(*keys):
+    async def run(pilot):  # keys, then wait for workers and the stats/profile timer
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+    return run
+
+
+def test_divergence_row_profile(snap_compare, sample):
+    app = make_app(sample("js_divergence.h5"))
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_pressing(*["right"] * 9, "v"))
+
+
+def test_wide_slice_zoomed_one_to_one(snap_compare, sample):
+    app = make_app(sample("expert_load.h5"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_pressing("z", *["right"] * 40))

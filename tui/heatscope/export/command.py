@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--diff", metavar="AXIS=A,B", help="show B minus A along AXIS")
     add_view_options(parser)
     parser.add_argument("--axes", metavar="ROW,COL", help="the two axes drawn, by name or index (as a and t in the TUI)")
+    parser.add_argument("--profile", choices=("row", "col"),
+                        help="draw a row or column as a chart instead of the map (pick it with --select on a drawn axis)")
     parser.add_argument("--cmap", metavar="NAME", help="colormap name (_r reverses)")
     parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
     add_color_limits(parser)
@@ -76,6 +78,7 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
         paths=paths, dataset=args.dataset, picks=picks, facets=args.facet, diff=args.diff,
         cmap=args.cmap, range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
         target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW), reduce=parse_reduce(args.reduce), axes=args.axes,
+        profile=args.profile,
     ))
     for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
         print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)

@@ -12,6 +12,7 @@ from heatscope.errors import HeatscopeError
 from heatscope.render.facets import check_same_layout, panel_specs, parse_diff, parse_facet
 from heatscope.render.normalize import Norm
 from heatscope.render.panels import DIFF_CMAP, Panel, read_panels, shared_norm
+from heatscope.render.profile import ProfileModel, col_profile, row_profile
 from heatscope.render.view_state import ViewState, initial_state
 
 
@@ -31,6 +32,7 @@ class ExportRequest:
     target: tuple[int, int] | None = None  # cells an overview of a huge slice needs (the format's)
     reduce: tuple[str, str] | None = None  # (axis, statistic): a metric view
     axes: str | None = None  # "ROW,COL": the two axes drawn (names or indices)
+    profile: str | None = None  # "row" or "col": a chart of the selected row or column instead
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Figure:
     norm: Norm
     cmap: str
     value_title: str
+    profile: ProfileModel | None = None  # drawn instead of the map
 
     @property
     def info(self) -> DatasetInfo:
@@ -121,6 +124,14 @@ def build_figure(req: ExportRequest) -> Figure:
             title = f"{title}: {session.run_name(1)} minus {session.run_name(0)}"
         elif diff is not None:
             title = f"{title} difference"
-        return Figure(session.run_name(0), state, panels, norm, cmap, title)
+        profile = None
+        if req.profile is not None:  # the row/column picked with --select on a drawn axis
+            sel = state.selection
+            row = sel.index[sel.row_axis] if sel.row_axis is not None else 0
+            col = sel.index[sel.col_axis]
+            info = state.info
+            profile = (row_profile(info, panels[0], row, col, norm, cmap) if req.profile == "row"
+                       else col_profile(info, panels[0], row, col))
+        return Figure(session.run_name(0), state, panels, norm, cmap, title, profile)
     finally:
         session.close()

@@ -59,7 +59,12 @@ def _layout(n_rows: int, n_cols: int, n_panels: int) -> tuple[tuple[int, int], i
 
 def to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes, never more than about ``MAX_MAP`` pixels of map: a larger
-    slice is max-pooled (as the TUI aggregates) and the image says so."""
+    slice is max-pooled (as the TUI aggregates) and the image says so. A profile figure
+    is drawn as its chart."""
+    if fig.profile is not None:
+        from heatscope.export.png_profile import to_png_profile
+
+        return to_png_profile(fig.profile)
     Image, ImageDraw, ImageFont = _pillow()
     sel = fig.state.selection
     info = fig.info

@@ -12,12 +12,18 @@ from rich.text import Text
 from heatscope.export.figure import Figure
 from heatscope.render.grid import layout_grid, panel_models
 from heatscope.render.heatmap_panel import row_label_width
+from heatscope.render.profile import profile_lines
 
 MAX_WIDTH = 240
 
 
+PROFILE_SIZE = (100, 18)  # a chart's width and height in characters
+
+
 def figure_width(fig: Figure) -> int:
     """Wide enough for square (2-column) cells when possible, within 80..240 columns."""
+    if fig.profile is not None:
+        return PROFILE_SIZE[0]
     label_w = row_label_width(_row_labels(fig), _row_name(fig))
     return max(80, min(MAX_WIDTH, label_w + 1 + 2 * fig.state.selection.n_cols + 2))
 
@@ -36,8 +42,11 @@ def _row_labels(fig: Figure) -> tuple[str, ...]:
 
 
 def figure_lines(fig: Figure, width: int | None = None, mono: bool = False) -> list[list[Segment]]:
-    """Every panel (side by side when they fit, else stacked), one shared legend at the end."""
+    """Every panel (side by side when they fit, else stacked), one shared legend at the end;
+    or the profile chart."""
     width = width or figure_width(fig)
+    if fig.profile is not None:
+        return profile_lines(fig.profile, width, PROFILE_SIZE[1])
     models = panel_models(fig.info, fig.state.selection, fig.panels, fig.norm, fig.cmap, fig.value_title, mono)
     facets = fig.state.facets
     per_row = len(facets[-1].indices) if len(facets) == 2 else None
@@ -99,6 +108,12 @@ def to_csv(fig: Figure) -> str:
     info = fig.info
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    if fig.profile is not None:  # one row per point of every series
+        writer.writerow(["series", fig.profile.x_name, "value"])
+        for name, values in fig.profile.series:
+            for label, value in zip(fig.profile.x_labels, values):
+                writer.writerow([name, label, csv_value(float(value), False)])
+        return out.getvalue()
     writer.writerow(["panel", *(a.name for a in info.axes), "value"])
     for panel in fig.panels:
         ps = panel.spec.selection

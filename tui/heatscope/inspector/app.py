@@ -14,7 +14,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.session import Session
@@ -25,8 +25,10 @@ from heatscope.inspector.follow import FollowMixin
 from heatscope.inspector.runs import RunsMixin
 from heatscope.inspector.heatmap import HeatmapView
 from heatscope.inspector.key_hints import KeyHints
+from heatscope.inspector.profile_strip import ProfileStrip
 from heatscope.inspector.loading import LoadingMixin, scan_key
 from heatscope.inspector.metric_views import MetricViewsMixin
+from heatscope.inspector.spark import SparkMixin
 from heatscope.inspector.messages import (
     FilesOpened,
     LoadFailed,
@@ -69,13 +71,14 @@ def _palette_provider():
     return HeatscopeCommands
 
 
-class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
     COMMANDS = App.COMMANDS | {_palette_provider}
     CSS = """
     #main { height: 1fr; }
+    #center { width: 1fr; }
     DatasetTree.-hidden { display: none; }
     """
     BINDINGS = [
@@ -88,6 +91,7 @@ class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, Loadi
         Binding("t", "transpose", "Transpose"),
         Binding("a", "choose_axes", "Axes"),
         Binding("m", "metric", "Metric view"),
+        Binding("v", "cycle_profile", "Profile"),
         Binding("f", "facet", "Facet"),
         Binding("d", "diff", "Diff"),
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+"),
@@ -123,7 +127,9 @@ class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, Loadi
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield DatasetTree(id="tree")
-            yield HeatmapView(id="heatmap")
+            with Vertical(id="center"):
+                yield HeatmapView(id="heatmap")
+                yield ProfileStrip(id="profile", classes="-hidden")
             yield StatsPanel(id="stats")
         yield KeyHints()
 
@@ -366,6 +372,28 @@ class HeatscopeApp(MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, Loadi
         self.query_one(StatsPanel).update(
             stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title)
         )
+        if self.profile_mode is not None:
+            self._update_profile(info, p, row, col)
+        if p.factors == (1, 1):
+            self.request_spark(state, row)
+
+    profile_mode: str | None = None  # None, "row" or "col": what the profile strip shows
+
+    def action_cycle_profile(self) -> None:
+        """The profile strip: off -> the cursor's row -> its column -> off."""
+        modes = [None, "row", "col"]
+        self.profile_mode = modes[(modes.index(self.profile_mode) + 1) % len(modes)]
+        self.query_one(ProfileStrip).set_class(self.profile_mode is None, "-hidden")
+        self._schedule_stats(0.01)
+
+    def _update_profile(self, info, panel, row: int, col: int) -> None:
+        from heatscope.render.profile import col_profile, row_profile
+
+        if self.profile_mode == "row":
+            model = row_profile(info, panel, row, col, self.norm, self.state.cmap)
+        else:
+            model = col_profile(info, panel, row, col)
+        self.query_one(ProfileStrip).show_chart(model)
 
 
 def create_app(options: LaunchOptions) -> HeatscopeApp:

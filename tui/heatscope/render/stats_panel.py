@@ -78,9 +78,10 @@ def stats_renderable(
     scan_note: str = "",
     panel_maxvio: list[tuple[str, str]] | None = None,
     panel_title: str = "",
-) -> RenderableType:
-    """Cursor cell, slice stats, balance metrics (and MaxVio per panel when faceted),
-    per-row lines, hottest cells, color range."""
+) -> tuple[RenderableType, RenderableType]:
+    """(the cursor cell; slice stats, balance metrics (and MaxVio per panel when faceted),
+    per-row lines, hottest cells, color range): two parts, so the TUI can put the row's
+    sparkline between them."""
     b = summary.basic
     parts: list[RenderableType] = []
     if cursor is not None:
@@ -100,6 +101,7 @@ def stats_renderable(
             if cursor.row_load is not None:
                 rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
             parts.append(_pairs(rows, columns=2))
+    head, parts = Group(*parts), []
     parts.append(_heading(f"Slice: {panel_title}" if panel_maxvio else "Slice"))
     parts.append(_pairs([
         ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),
@@ -123,5 +125,5 @@ def stats_renderable(
     if scan_note:
         color_rows.append(("scan", scan_note))
     parts.append(_pairs(color_rows))
-    return Group(*parts)
+    return head, Group(*parts)
 
