@@ -122,19 +122,20 @@ def test_reduction_fills_in_block_by_block_and_stops_when_asked(small_counts):
     base = session.files[0].catalog.find("expert_token_counts")
     info = reduced_info(base, "expert", "maxvio")
     out = ReducedArray(info.shape, "maxvio")
-    seen = []
+    seen, pending = [], []
+    state = initial_state(0, info)
 
     def progress(fraction):
         seen.append(fraction)
-        state = initial_state(0, info)
         partial = reduced_slice(out, info, state.selection)
-        assert partial.missing.sum() == (~out.computed[state.selection.key()]).sum()  # pending shows missing
+        pending.append(int(partial.missing.sum()))  # cells not computed yet show as missing
 
     calls = iter(range(100))
     with pytest.raises(ScanCancelled):
         compute(session.dataset(0, base), base, info.reduction, out, budget=80, progress=progress,
                 cancelled=lambda: next(calls) >= 2)
-    assert seen == [0.25, 0.5] and 0 < out.computed.sum() < out.computed.size and not out.complete
+    assert seen == [0.25, 0.5] and not out.complete
+    assert state.selection.n_rows * state.selection.n_cols > pending[0] > pending[1] > 0
     session.close()
 
 

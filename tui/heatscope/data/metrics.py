@@ -150,7 +150,31 @@ def statistics_for(is_load: bool) -> tuple[str, ...]:
     return tuple(name for name, (_, _, load) in STATISTICS.items() if is_load or not load)
 
 
+def _fast_balance(ratio):
+    def fn(x: np.ndarray) -> np.ndarray:
+        mean = x.mean(axis=-1)
+        with np.errstate(all="ignore"):
+            return np.where(mean > 0, ratio(x, mean), np.nan)
+    return fn
+
+
+# The same statistics for blocks with no NaN or Inf (the common case), several times faster.
+FAST: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "maxvio": _fast_balance(lambda x, mean: x.max(axis=-1) / mean - 1.0),
+    "cv": _fast_balance(lambda x, mean: x.std(axis=-1) / mean),
+    "max": lambda x: x.max(axis=-1),
+    "hot": lambda x: x.max(axis=-1),
+    "min": lambda x: x.min(axis=-1),
+    "mean": lambda x: x.mean(axis=-1),
+    "std": lambda x: x.std(axis=-1),
+    "sum": lambda x: x.sum(axis=-1),
+}
+
+
 def along(name: str, values: np.ndarray, axis: int = -1) -> np.ndarray:
     """Statistic ``name`` of every distribution along ``axis``."""
-    fn = STATISTICS[name][0]
-    return fn(np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1))
+    x = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
+    if name in FAST and x.shape[-1] and np.isfinite(x).all():
+        with np.errstate(over="ignore", invalid="ignore"):
+            return FAST[name](x)
+    return STATISTICS[name][0](x)

@@ -119,12 +119,16 @@ class _Accumulator:
             else:
                 heapq.heappushpop(self.top, item)
 
-    def add_fill(self, n_rows: int, n_cols: int, value: float, missing: bool) -> None:
-        """Every data cell not read holds the fill value (unallocated chunks)."""
+    def unread(self, n_rows: int, n_cols: int) -> np.ndarray:
+        """Data cells of each block that no ``add`` covered."""
         rs, cs = self.factors
         rows = np.diff(np.append(np.arange(0, n_rows, rs), n_rows))
         cols = np.diff(np.append(np.arange(0, n_cols, cs), n_cols))
-        unread = np.outer(rows, cols) - self.covered
+        return np.outer(rows, cols) - self.covered
+
+    def add_fill(self, n_rows: int, n_cols: int, value: float, missing: bool) -> None:
+        """Every data cell not read holds the fill value (unallocated chunks)."""
+        unread = self.unread(n_rows, n_cols)
         some = unread > 0
         if not some.any():
             return
@@ -146,9 +150,11 @@ class _Accumulator:
             self.total += value * n
             self.total_sq += value * value * n
 
-    def result(self) -> tuple[Pooled, OverviewStats]:
+    def result(self, pending: np.ndarray | None = None) -> tuple[Pooled, OverviewStats]:
+        """The overview so far; blocks with no value where ``pending`` holds are missing."""
         values = np.where(self.has_value, self.best, np.nan)
-        pooled = Pooled(values, ~self.has_value & self.any_missing, self.factors)
+        missing = self.any_missing if pending is None else (self.any_missing | pending)
+        pooled = Pooled(values, ~self.has_value & missing, self.factors)
         if self.count:
             mean = self.total / self.count
             std = math.sqrt(max(0.0, self.total_sq / self.count - mean * mean)) if math.isfinite(mean) else math.nan

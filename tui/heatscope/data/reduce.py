@@ -11,7 +11,6 @@ relative load), memory is bounded by a block, each finished block is visible at 
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -27,7 +26,7 @@ from heatscope.data.slices import expert_axis, relative_load
 from heatscope.data.values import GENERIC, TOKEN_COUNTS, ValueInfo
 from heatscope.errors import HeatscopeError
 
-DEFAULT_BUDGET = 1 << 20  # values per block read
+DEFAULT_BUDGET = 1 << 18  # values per block read: keeps the worker's memory small
 RANGES = {"entropy": (0.0, 1.0), "gini": (0.0, 1.0)}
 CMAPS = {"maxvio": "YlOrRd", "cv": "YlOrRd", "gini": "YlOrRd", "dead": "YlOrRd", "entropy": "viridis"}
 
@@ -76,16 +75,23 @@ def reduced_info(base: DatasetInfo, axis_name: str, stat: str) -> DatasetInfo:
 
 
 class ReducedArray:
-    """The values of a reduction, NaN (and not ``computed``) until their block is done."""
+    """The values of a reduction: NaN until their block is done. ``done`` lists the finished
+    blocks in order (keys into ``values``), so readers know what is pending without a mask
+    as large as the result, and can pool just what finished since they last looked."""
 
     def __init__(self, shape: tuple[int, ...], stat: str) -> None:
         self.values = np.full(shape, np.nan, dtype=np.float32)  # float32: half the memory of a big run
-        self.computed = np.zeros(shape, dtype=bool)
         self.hot = np.full(shape, -1, dtype=np.int32) if stat == "hot" else None
-        self.version = 0  # bumped as blocks finish: cached slices of older versions are stale
+        self.done: list[tuple[slice, ...]] = []
         self.fraction = 0.0
         self.complete = False
         self.lock = threading.Lock()
+        self.pools: dict[tuple, tuple] = {}  # incremental overviews, per selection and size
+
+    @property
+    def version(self) -> int:
+        """Grows as blocks finish: cached slices of older versions are stale."""
+        return len(self.done)
 
 
 def compute(
@@ -102,7 +108,6 @@ def compute(
     expert = expert_axis(base) if reduction.to_load else None
     full = (reduction.axis,) + ((expert,) if expert is not None and expert != reduction.axis else ())
     blocks = list(iter_blocks(shape, block_shape(shape, dset.chunks, budget, full)))
-    fn = metrics.STATISTICS[reduction.stat][0]
     for done, key in enumerate(blocks, start=1):
         if cancelled is not None and cancelled():
             raise ScanCancelled()
@@ -110,14 +115,13 @@ def compute(
         if expert is not None:
             values = relative_load(values, axis=expert)
         moved = np.moveaxis(values, reduction.axis, -1)
-        result = fn(moved)
+        result = metrics.along(reduction.stat, moved)
         target = tuple(k for i, k in enumerate(key) if i != reduction.axis)
         with out.lock:
             out.values[target] = result
-            out.computed[target] = True
             if out.hot is not None:
                 out.hot[target] = metrics.hot(moved)
-            out.version += 1
+            out.done.append(target)
             out.fraction = done / len(blocks)
         if progress is not None:
             progress(done / len(blocks))
@@ -127,11 +131,3 @@ def compute(
 def hot_label(reduction: Reduction, index: int) -> str:
     """The label of the hottest expert at ``index`` of the reduced axis ("-" for none)."""
     return reduction.reduced.label(index) if index >= 0 else "-"
-
-
-def array_range(out: ReducedArray) -> tuple[int, float, float, float]:
-    """(count, min, max, mean) of the finite values computed so far."""
-    finite = out.values[np.isfinite(out.values)]
-    if not finite.size:
-        return 0, math.nan, math.nan, math.nan
-    return int(finite.size), float(finite.min()), float(finite.max()), float(finite.mean(dtype=np.float64))
