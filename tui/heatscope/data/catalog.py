@@ -20,6 +20,7 @@ from heatscope.errors import HeatscopeError
 
 if TYPE_CHECKING:
     from heatscope.data.reduce import Reduction
+    from heatscope.data.run_stack import RunStack
 
 MAX_DEPTH = 64
 DETAIL_LIMIT = 400  # datasets described in full while walking; the rest when first used
@@ -41,6 +42,7 @@ class DatasetInfo:
     unlimited: tuple[int, ...] = ()  # axes a writer can extend (maxshape None), e.g. step
     detailed: bool = True  # False: only shape/dtype were read (a file with very many datasets)
     reduction: Reduction | None = None  # a metric view: a statistic over an axis of ``path``
+    stack: RunStack | None = None  # runs as an axis: ``path`` in several runs
 
     @property
     def viewable(self) -> bool:

@@ -6,6 +6,7 @@ calls into the HDF5 library, so reading from several threads is safe.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from heatscope.data.opening import HDF5_ERRORS, open_hdf5
 from heatscope.data.pooling import OVERVIEW_CELLS
 from heatscope.data.reduce import ReducedArray
 from heatscope.data.reduced_slices import reduced_slice, scan_reduced
+from heatscope.data.run_stack import stacked_slice
 from heatscope.data.run_names import run_names
 from heatscope.data.selection import Selection
 from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
@@ -25,6 +27,7 @@ from heatscope.data.text import encode_name
 from heatscope.errors import HeatscopeError
 
 SLICE_CACHE = 64
+MAX_OPEN = 64  # files kept open at once (the working set)
 
 
 @dataclass
@@ -54,6 +57,9 @@ class Session:
         self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
         self._lock = threading.Lock()
         self._reductions: dict[tuple, ReducedArray] = {}  # metric views, per file and reduction
+        self._recent: OrderedDict[int, None] = OrderedDict()  # open files, least recently used first
+        self._open_lock = threading.RLock()
+        self.pinned: set[int] = set()  # files the working set never closes (the current view's)
 
     def open_all(self, eager: int = 8) -> list[OpenedFile]:
         """List every path and open and catalog the first ``eager`` of them; the rest of a
@@ -65,11 +71,42 @@ class Session:
         return self.files
 
     def ensure_open(self, file_index: int) -> OpenedFile:
-        """The file, opened and catalogued (once)."""
-        f = self.files[file_index]
-        if f.handle is None and f.error is None:
-            self.files[file_index] = f = self._open(f.path)
-        return f
+        """The file, opened and catalogued (once; reopened if the working set closed it).
+
+        At most ``MAX_OPEN`` files stay open: beyond that the least recently used are
+        closed again (their catalogs are kept), so a directory of thousands of runs does
+        not hold thousands of HDF5 handles."""
+        with self._open_lock:
+            f = self.files[file_index]
+            if f.handle is None and f.error is None:
+                if f.catalog is not None and f.stamp == _stamp(f.path):
+                    try:  # closed by the working set, unchanged since: only the handle again
+                        f.handle = open_hdf5(f.path)
+                        f.catalog.source = f.handle
+                    except HeatscopeError as exc:
+                        f.error = str(exc)
+                else:
+                    self.files[file_index] = f = self._open(f.path)
+            self._recent.pop(file_index, None)
+            if f.handle is not None:
+                self._recent[file_index] = None
+                self._shrink()
+            return f
+
+    def _shrink(self) -> None:
+        for index in list(self._recent):
+            if len(self._recent) <= MAX_OPEN:
+                return
+            if index in self.pinned:  # the view on screen reads from it
+                continue
+            del self._recent[index]
+            f = self.files[index]
+            if f.handle is not None:
+                try:
+                    f.handle.close()
+                except (OSError, RuntimeError):
+                    pass
+                f.handle = None
 
     def _open(self, path: Path) -> OpenedFile:
         stamp = _stamp(path)
@@ -93,7 +130,7 @@ class Session:
         beside it would see stale metadata. A failed reopen (a writer mid-flush) keeps the
         old catalog and is retried on the next call; the caller keeps its last good frame.
         """
-        current = self.files[file_index]
+        current = self.ensure_open(file_index)
         if current.handle is not None and current.handle.swmr_mode:
             before = [d.shape for d in current.catalog.datasets]
             for d in current.catalog.datasets:
@@ -156,8 +193,11 @@ class Session:
 
     def _key(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
         big = sel.n_rows * sel.n_cols > OVERVIEW_CELLS  # overviews depend on the size asked for
-        version = self.reduced(file_index, info).version if info.reduction is not None else None
-        return (file_index, info.path, info.reduction, version, derived, sel.identity,
+        if info.stack is not None:  # a stack of metric views changes as its members fill in
+            version = tuple(self.reduced(m, i).version for m, i in self.members(info)) if info.stack.reduce else None
+        else:
+            version = self.reduced(file_index, info).version if info.reduction is not None else None
+        return (file_index, info.path, info.reduction, info.stack, version, derived, sel.identity,
                 tuple(target or ()) if big else ())
 
     def cached(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False,
@@ -179,7 +219,15 @@ class Session:
         if hit is not None:
             return hit
         key = self._key(file_index, info, sel, derived, target)
-        if info.reduction is not None:
+        if info.stack is not None:
+            members = self.members(info)
+
+            def read_member(member: int, msel: Selection) -> SliceData:
+                index, member_info = members[member]
+                return self.read(index, member_info, msel, derived, target, progress, cancelled)
+
+            data = stacked_slice(read_member, info, sel)
+        elif info.reduction is not None:
             data = reduced_slice(self.reduced(file_index, info), info, sel, target, progress, cancelled)
         else:
             data = read_slice(self.dataset(file_index, info), info, sel, derived, target, progress, cancelled)
@@ -188,6 +236,50 @@ class Session:
             while len(self._cache) > SLICE_CACHE:
                 self._cache.popitem(last=False)
         return data
+
+    def members(self, info: DatasetInfo) -> list[tuple[int, DatasetInfo]]:
+        """(file index, dataset as each run holds it) for every run of a stacked dataset;
+        a stack of metric views gives each run's metric view."""
+        from heatscope.data.reduce import reduced_info
+
+        out = []
+        for index in info.stack.members:  # catalogs outlive closed handles: no file is opened here
+            catalog = self.files[index].catalog or self.ensure_open(index).catalog
+            member = catalog.find(info.stack.base_path) if catalog is not None else None
+            if member is None:
+                raise HeatscopeError("the run no longer holds the dataset", self.run_name(index))
+            out.append((index, reduced_info(member, *info.stack.reduce) if info.stack.reduce else member))
+        return out
+
+    def stack(self, path: str, order: list[int], reduce: tuple[str, str] | None = None):
+        """``path`` in every run of ``order`` (opened as needed) stacked behind a ``run``
+        axis, and the runs left out with the reason. Raises HeatscopeError when fewer than
+        two runs hold it."""
+        from heatscope.data.reduce import reduced_info
+        from heatscope.data.run_stack import stack_info
+
+        found, left_out = [], []
+        for index in order:
+            f = self.ensure_open(index)
+            info = f.catalog.find(path) if f.catalog is not None else None
+            if info is None:
+                left_out.append((index, f.error or "no such dataset"))
+            else:
+                found.append((index, reduced_info(info, *reduce) if reduce and info.viewable else info))
+        if not found:
+            raise HeatscopeError(f"no run holds {path}")
+        stacked, differ = stack_info(found, self.names)
+        if len(stacked.stack.members) < 2:
+            raise HeatscopeError(f"fewer than two runs hold {path} with the same layout")
+        if reduce is not None:
+            stacked = replace(stacked, stack=replace(stacked.stack, reduce=reduce))
+        return stacked, left_out + differ
+
+    def reduction_complete(self, file_index: int, info: DatasetInfo) -> bool:
+        """Whether a metric view (every run's, for a stack) is fully computed."""
+        if info.stack is not None:
+            return not info.stack.reduce or all(self.reduced(i, m).complete for i, m in self.members(info))
+        return info.reduction is None or self.reduced(file_index, info).complete
 
     def reduced(self, file_index: int, info: DatasetInfo) -> ReducedArray:
         """The (possibly partial) values of the metric view ``info``, kept per file and reduction."""
@@ -202,6 +294,10 @@ class Session:
         a finished one is returned at once. Raises HeatscopeError when its dataset is gone."""
         from heatscope.data.reduce import compute
 
+        if info.stack is not None:  # every run's metric view
+            for index, member in self.members(info):
+                self.compute_reduction(index, member, **options)
+            return None
         out = self.reduced(file_index, info)
         if out.complete:
             return out
@@ -217,6 +313,17 @@ class Session:
         the relative-load view of counts every block spans the expert axis and is converted."""
         from heatscope.data.scan import scan_dataset
 
+        if info.stack is not None:  # the runs' ranges together
+            from heatscope.data.scan import ScanResult
+
+            scans = [self.scan(index, member, derived, **{**options, "percentiles": ()})
+                     for index, member in self.members(info)]
+            found = [r for r in scans if r.count]
+            if not found:
+                return ScanResult(0, sum(r.n_nonfinite for r in scans), math.nan, math.nan, math.nan, {})
+            count = sum(r.count for r in found)
+            return ScanResult(count, sum(r.n_nonfinite for r in scans), min(r.min for r in found),
+                              max(r.max for r in found), sum(r.mean * r.count for r in found) / count, {})
         if info.reduction is not None:
             return scan_reduced(self.compute_reduction(file_index, info, cancelled=options.get("cancelled")),
                                 options.get("percentiles", (2.0, 98.0)))

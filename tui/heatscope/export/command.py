@@ -18,7 +18,8 @@ TEXT_FORMATS = ("svg", "html", "txt", "ansi", "csv")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="HDF5 file; a second file exports the difference PATH2 - PATH")
+                        help="HDF5 file; a second file exports the difference PATH2 - PATH; a directory of runs "
+                             "(or two files with --facet run...) puts the runs on a 'run' axis")
     parser.add_argument("--dataset", "-d", metavar="NAME", help="dataset (default: the one the TUI opens)")
     parser.add_argument("--select", action="append", default=[], metavar="AXIS=LABEL",
                         help="index on a stepped axis, by label or #index (repeatable)")
@@ -66,8 +67,6 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
     from heatscope.screenshot import screenshot_name
 
     paths = resolve_inputs(args.paths)
-    if len(paths) > 2:
-        raise HeatscopeError("export takes one file, or two to difference")
     check_color_limits(args)
     if args.cmap:
         from heatscope.render.colormaps import lut
@@ -82,6 +81,8 @@ def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
     ))
     for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
         print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)
+    for note in fig.notes:
+        print(f"heatscope: note: {safe_text(note)}", file=sys.stderr)
     if fig.panels[0].factors != (1, 1):
         rs, cs = fig.panels[0].factors
         print(f"heatscope: note: {fig.info.display_path}: the slice is too large to read whole: an overview "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.reduce import reduced_info
+from heatscope.data.text import safe_text
 from heatscope.data.session import Session
 from heatscope.errors import HeatscopeError
 from heatscope.render.facets import check_same_layout, panel_specs, parse_diff, parse_facet
@@ -46,6 +48,7 @@ class Figure:
     cmap: str
     value_title: str
     profile: ProfileModel | None = None  # drawn instead of the map
+    notes: list[str] = field(default_factory=list)  # said on stderr (runs left out of a stack)
 
     @property
     def info(self) -> DatasetInfo:
@@ -77,26 +80,48 @@ def _open(session: Session) -> None:
             raise HeatscopeError(f.error or "cannot open")
 
 
+def _names_runs(req: ExportRequest) -> bool:
+    """Whether the request uses the run axis (then two files are runs, not a difference)."""
+    texts = [*req.facets, req.diff or "", req.axes or "", *req.picks]
+    return any(t.strip().casefold().split("=")[0] in ("run", "#0") or t.casefold().startswith("run,")
+               or ",run" in t.casefold() for t in texts)
+
+
 def build_figure(req: ExportRequest) -> Figure:
-    """Read every panel of the request (only those slices) and choose the color scale."""
-    if not 1 <= len(req.paths) <= 2:
-        raise HeatscopeError("export takes one file, or two to difference")
+    """Read every panel of the request (only those slices) and choose the color scale.
+
+    One file is drawn as it is; two files show the second minus the first, unless the
+    request names the ``run`` axis; three or more (a directory of runs) are stacked behind
+    a ``run`` axis, runs that differ left out with a note."""
+    if not req.paths:
+        raise HeatscopeError("nothing to export")
+    runs = len(req.paths) > 2 or (len(req.paths) == 2 and _names_runs(req))
     session = Session(req.paths)
+    notes: list[str] = []
     try:
-        _open(session)
-        catalog = session.files[0].catalog
-        info = catalog.find(req.dataset) if req.dataset else catalog.default_dataset()
+        if runs:
+            session.open_all(eager=0)
+            file_index, info = session.initial_dataset(req.dataset)
+        else:
+            _open(session)
+            file_index, info = 0, session.files[0].catalog.find(req.dataset) if req.dataset else \
+                session.files[0].catalog.default_dataset()
         if info is None:
             raise HeatscopeError(f"no dataset named {req.dataset!r}" if req.dataset else "no viewable dataset",
                                  str(req.paths[0]))
         if not info.viewable:
             raise HeatscopeError(f"dataset is not viewable: {info.reason}", info.path)
         raw = info
-        if req.reduce is not None:
+        if runs:
+            info, left_out = session.stack(raw.path, session.name_order(), req.reduce)
+            notes += [f"{session.run_name(i)} left out: {why}" for i, why in left_out]
+            if req.reduce is not None:
+                session.compute_reduction(file_index, info)
+        elif req.reduce is not None:
             info = reduced_info(raw, *req.reduce)
             for index in range(len(req.paths)):
                 session.compute_reduction(index, info)
-        state = initial_state(0, info, req.picks, cmap=req.cmap, range_mode=req.range_mode,
+        state = initial_state(file_index, info, req.picks, cmap=req.cmap, range_mode=req.range_mode,
                               vmin=req.vmin, vmax=req.vmax)
         if req.axes:
             state = state.with_selection(state.selection.with_display(*displayed_axes(state.info, req.axes)))
@@ -105,7 +130,7 @@ def build_figure(req: ExportRequest) -> Figure:
         state = replace(state, facets=tuple(facets), diff=diff)
         panel_specs(state.info, state.selection, facets, diff)  # validates the combination
         second = None
-        if len(req.paths) == 2:
+        if len(req.paths) == 2 and not runs:
             second = session.files[1].catalog.find(raw.path)
             if second is None:
                 raise HeatscopeError(f"no dataset {raw.display_path} in the second file", str(req.paths[1]))
@@ -116,7 +141,7 @@ def build_figure(req: ExportRequest) -> Figure:
         differenced = diff is not None or second is not None
         scan = None
         if state.range_mode == "global" and not differenced:
-            scan = session.scan(0, state.info, state.derived, percentiles=())
+            scan = session.scan(file_index, state.info, state.derived, percentiles=())
         norm = shared_norm(state, panels, scan, differenced)
         cmap = req.cmap or (DIFF_CMAP if differenced else state.cmap)
         title = state.info.value.title(state.info.name)
@@ -132,6 +157,8 @@ def build_figure(req: ExportRequest) -> Figure:
             info = state.info
             profile = (row_profile(info, panels[0], row, col, norm, cmap) if req.profile == "row"
                        else col_profile(info, panels[0], row, col))
-        return Figure(session.run_name(0), state, panels, norm, cmap, title, profile)
+        name = (os.path.basename(os.path.commonpath([str(p.parent) for p in req.paths])) or "runs") if runs \
+            else session.run_name(0)
+        return Figure(safe_text(name), state, panels, norm, cmap, title, profile, notes)
     finally:
         session.close()

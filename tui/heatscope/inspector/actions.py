@@ -161,6 +161,9 @@ class ActionsMixin:
         state = self.state
         if text is None or state is None:
             return
+        if self.needs_stack(text):  # "run": stack the runs first, then facet
+            self.action_stack_runs(then=lambda: self._facet(text))
+            return
         try:
             facets = tuple(parse_facet(state.info, state.selection, part) for part in text.split())
             panel_specs(state.info, state.selection, list(facets), state.diff)
@@ -196,6 +199,9 @@ class ActionsMixin:
             return
         if text.strip().startswith("file="):
             self._diff_file(text.strip()[len("file="):].strip())
+            return
+        if self.needs_stack(text):  # "run=A,B": stack the runs first, then diff
+            self.action_stack_runs(then=lambda: self._diff(text))
             return
         try:
             diff = parse_diff(state.info, state.selection, text)

@@ -28,6 +28,7 @@ from heatscope.inspector.key_hints import KeyHints
 from heatscope.inspector.profile_strip import ProfileStrip
 from heatscope.inspector.loading import LoadingMixin, scan_key
 from heatscope.inspector.metric_views import MetricViewsMixin
+from heatscope.inspector.run_axis import RunAxisMixin
 from heatscope.inspector.spark import SparkMixin
 from heatscope.inspector.messages import (
     FilesOpened,
@@ -71,7 +72,7 @@ def _palette_provider():
     return HeatscopeCommands
 
 
-class HeatscopeApp(SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
@@ -217,8 +218,16 @@ class HeatscopeApp(SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, Actions
         tree.select_dataset(file_index, info.path)
         self.start_view(state)
 
+    def named(self, state: ViewState) -> ViewState:
+        """``state`` with its run's name for the titles when several runs are open (and its
+        files pinned open: the working set never closes what the view reads)."""
+        self.session.pinned = {state.file_index} | ({state.minus_file} if state.minus_file is not None else set())
+        run = self.session.run_name(state.file_index) if len(self.session.files) > 1 and not state.info.stack else ""
+        return state if state.run == run else replace(state, run=run)
+
     def start_view(self, state: ViewState) -> None:
         """Show a new dataset (or view of it): read its panels, scan it if not done yet."""
+        state = self.named(state)
         self.state = state
         self.panels = None
         self.scan_note = "" if scan_key(state) in self.scans else "pending"
@@ -243,6 +252,7 @@ class HeatscopeApp(SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, Actions
     def set_state(self, state: ViewState) -> None:
         """Apply a new view; read panels only when what is shown changed."""
         old = self.state
+        state = self.named(state)
         self.state = state
         if old is None or old.slice_key != state.slice_key:
             self._fetch(state)  # until the panels arrive, the old frame stays on screen
@@ -272,7 +282,7 @@ class HeatscopeApp(SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, Actions
 
     def _scan_ready(self, state: ViewState) -> bool:
         """A metric view's range is scanned once it is complete (a partial one would lie)."""
-        return state.info.reduction is None or self.session.reduced(state.file_index, state.info).complete
+        return self.session.reduction_complete(state.file_index, state.info)
 
     def panels_stale(self) -> None:
         """The current view's data changed (a metric view filled in): read its panels again."""
@@ -370,7 +380,7 @@ class HeatscopeApp(SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, Actions
         balance = panel_balance(info, panels) if len(panels) > 1 else []
         note = "" if not self.scan_note else f"global range {self.scan_note}"
         self.query_one(StatsPanel).update(
-            stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title)
+            stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title, state.run)
         )
         if self.profile_mode is not None:
             self._update_profile(info, p, row, col)

@@ -71,7 +71,7 @@ class MetricViewsMixin:
             self.notify("a metric view needs a dataset of two or more axes")
             return
         axis, stat = default_metric(raw)
-        axes = [a.name for a in raw.axes]
+        axes = [a.name for a in raw.axes if a.name != "run" or state.info.stack is None]
 
         def chosen(choice: tuple[str, str] | None) -> None:
             if choice is not None:
@@ -80,8 +80,17 @@ class MetricViewsMixin:
         self.push_screen(MetricScreen(axes, list(statistics_for(raw.value.is_load)), axis, stat), chosen)
 
     def show_metric(self, axis: str, stat: str, state: ViewState | None = None) -> None:
-        """Switch to the view of ``stat`` over ``axis`` (at the same labels where they exist)."""
+        """Switch to the view of ``stat`` over ``axis`` (at the same labels where they exist);
+        in a stack of runs, every run's metric view, stacked."""
         state = state or self.state
+        if state.info.stack is not None:
+            if axis.casefold() == "run":
+                self.notify("a metric over the run axis is not drawn; reduce an axis of the runs' data",
+                            title="Metric view", severity="error")
+                return
+            self.build_stack(state.slice_key, state.info.stack.base_path, list(state.info.stack.members),
+                             (axis, stat), None)
+            return
         raw = self.raw_info(state)
         try:
             info = reduced_info(raw, axis, stat)
@@ -98,9 +107,12 @@ class MetricViewsMixin:
 
     def leave_metric(self) -> None:
         state = self.state
-        raw = self.raw_info(state)
         self.workers.cancel_group(self, "reduce")
         self.query_one("KeyHints").set_status("")
+        if state.info.stack is not None:  # the stack of the runs' data itself
+            self.build_stack(state.slice_key, state.info.stack.base_path, list(state.info.stack.members), None, None)
+            return
+        raw = self.raw_info(state)
         try:
             new = initial_state(state.file_index, raw, carried_picks(state))
         except HeatscopeError:

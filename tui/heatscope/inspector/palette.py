@@ -32,6 +32,9 @@ def heatscope_entries(app) -> Iterator[Entry]:
     yield "Go to…", "Jump to a label or index on an axis", app.action_goto
     yield "Metric view…", "A statistic over one axis (MaxVio over experts...); again to return", app.action_metric
     yield "Facet…", "One panel per label of an axis (layer=9,18 variant)", app.action_facet
+    if len(app.session.files) > 1:
+        yield "Runs as an axis", "The dataset of every run behind a run axis (then f run, d run=A,B)", \
+            app.action_stack_runs
     yield "Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", app.action_diff
     for name in CYCLE:
         yield f"Colormap: {name}", "Color the map with " + name, lambda n=name: app.set_cmap(n)

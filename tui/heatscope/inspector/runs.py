@@ -76,6 +76,9 @@ class RunsMixin:
         if self.state is None or len(self.session.files) < 2:
             self.notify("only one run is open")
             return
+        if self.state.info.stack is not None:  # runs as an axis: step it
+            self.step_runs(delta)
+            return
         order = self.run_order()
         start = order.index(self.state.file_index)
         candidates = [order[(start + delta * k) % len(order)] for k in range(1, len(order))]

@@ -99,9 +99,10 @@ def parse_diff(info: DatasetInfo, sel: Selection, spec: str) -> DiffSpec:
 
 
 def panel_specs(
-    info: DatasetInfo, sel: Selection, facets: list[Facet], diff: DiffSpec | None = None
+    info: DatasetInfo, sel: Selection, facets: list[Facet], diff: DiffSpec | None = None, run: str = ""
 ) -> list[PanelSpec]:
-    """Every panel: the product of the facets (first outermost), each optionally a diff."""
+    """Every panel: the product of the facets (first outermost), each optionally a diff;
+    titles start with ``run`` (the run's name when several are open)."""
     if diff is not None and any(f.axis == diff.axis for f in facets):
         raise HeatscopeError("cannot facet and diff along the same axis")
     if len({f.axis for f in facets}) != len(facets):
@@ -112,15 +113,19 @@ def panel_specs(
         for facet, index in zip(facets, combo):
             s = s.at(facet.axis, index)
         if diff is None:
-            specs.append(PanelSpec(s, view_title(info, s)))
+            specs.append(PanelSpec(s, _titled(run, view_title(info, s))))
             continue
         b, a = s.at(diff.axis, diff.b), s.at(diff.axis, diff.a)
         axis = info.axes[diff.axis]
         title = view_title(info, b).replace(
             label_text(axis, diff.b), f"{label_text(axis, diff.b)} minus {label_text(axis, diff.a)}", 1
         )
-        specs.append(PanelSpec(b, title, minus=a))
+        specs.append(PanelSpec(b, _titled(run, title), minus=a))
     return specs
+
+
+def _titled(run: str, title: str) -> str:
+    return f"{run} · {title}" if run else title
 
 
 def difference(b: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -78,6 +78,7 @@ def stats_renderable(
     scan_note: str = "",
     panel_maxvio: list[tuple[str, str]] | None = None,
     panel_title: str = "",
+    run: str = "",
 ) -> tuple[RenderableType, RenderableType]:
     """(the cursor cell; slice stats, balance metrics (and MaxVio per panel when faceted),
     per-row lines, hottest cells, color range): two parts, so the TUI can put the row's
@@ -89,7 +90,7 @@ def stats_renderable(
         if cursor.headline:
             parts.append(Text(safe_text(cursor.headline)))
         value = "missing" if cursor.missing else fmt(cursor.value, 5)
-        rows = [*cursor.labels, ("value", value)]
+        rows = [*([("run", run)] if run else []), *cursor.labels, ("value", value)]
         if cursor.block:
             rows.append(("cell", cursor.block))
         if cursor.peak:

@@ -28,6 +28,7 @@ class ViewState:
     diff: DiffSpec | None = None  # every panel shows B minus A along an axis
     minus_file: int | None = None  # every panel shows this file minus the same slice there
     zoom: int = 0  # 0 fits the screen; higher levels draw fewer data cells per character
+    run: str = ""  # the run's name in titles, when several runs are open
 
     @property
     def slice_key(self) -> tuple:
@@ -40,7 +41,7 @@ class ViewState:
         return self.diff is not None or self.minus_file is not None
 
     def panels(self) -> list[PanelSpec]:
-        return panel_specs(self.info, self.selection, list(self.facets), self.diff)
+        return panel_specs(self.info, self.selection, list(self.facets), self.diff, self.run)
 
     def stepped(self) -> tuple[int, ...]:
         """Stepped axes that are not faceted or differenced (those [ ] and { } can step)."""
