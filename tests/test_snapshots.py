@@ -29,8 +29,12 @@ def sample(tmp_path, monkeypatch):
     return copy
 
 
+TREE_SYNC = 0.35  # the run tree follows the view once a burst of keys is over
+
+
 async def _settled(pilot):
     await settle(pilot)
+    await pilot.pause(TREE_SYNC)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
@@ -62,6 +66,7 @@ def test_seed_002_facets(snap_compare, sample):
         await pilot.pause()
         await pilot.press(*"layer=9,18 variant", "enter")
         await settle(pilot)
+        await pilot.pause(TREE_SYNC)
 
     app = make_app(sample("expert_load.h5"))
     assert snap_compare(app, terminal_size=(160, 48), run_before=facet)
@@ -74,10 +79,11 @@ def test_training_maxvio_metric_view(snap_compare, sample, size):
 
 
 def _pressing(*keys):
-    async def run(pilot):  # keys, then wait for workers and the stats/profile timer
+    async def run(pilot):  # keys, then wait for workers, the stats/profile timer and the tree
         await settle(pilot)
         await pilot.press(*keys)
         await settle(pilot)
+        await pilot.pause(TREE_SYNC)
     return run
 
 

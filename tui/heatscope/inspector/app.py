@@ -106,6 +106,7 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
         Binding("n", "next_run(1)", "Next run"),
         Binding("p", "next_run(-1)", "Prev run"),
         Binding("o", "sort_runs", "Sort runs"),
+        Binding("R", "run_table", "Run table"),
         Binding("b", "toggle_tree", "Tree"),
         Binding("s", "screenshot", "Shot"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -213,9 +214,7 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
         for note in info.value.notes:  # an unknown colormap or kind, a malformed valid_range...
             self.notify(f"{info.display_path}: {note}", title="Note", severity="warning")
         self.heatmap.show_message(f"Reading {info.display_path}…")
-        tree = self.query_one(DatasetTree)
-        tree.show_run(file_index, self.session.files[file_index])
-        tree.select_dataset(file_index, info.path)
+        self.sync_tree_soon()
         self.start_view(state)
 
     def named(self, state: ViewState) -> ViewState:

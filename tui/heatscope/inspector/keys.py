@@ -23,6 +23,7 @@ KEYS: list[tuple[str, str]] = [
     ("F", "follow: show new steps as a writer adds them (also --follow)"),
     ("n / p", "next / previous run (file), keeping dataset, selection and cursor"),
     ("o", "sort runs by name or by modified time"),
+    ("R", "run table: every run with steps, newest step and a summary of this view; sortable, Enter opens"),
     ("b", "show / hide the run tree"),
     ("tab", "move focus between tree and heatmap; Enter opens a dataset"),
     ("s", "save an SVG screenshot (current directory or --screenshot-dir)"),

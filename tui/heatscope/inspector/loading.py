@@ -55,19 +55,39 @@ class LoadingMixin:
             return
         if post:
             self.post_message(PanelsLoaded(state.slice_key, panels))
-        axis = state.step_axis
-        if axis is None:
-            return
-        for delta in (1, -1):
+        for neighbour in self.neighbours(state):
             if worker.is_cancelled:
                 return
+            try:
+                read_panels(self.session, neighbour, target=target, cancelled=lambda: worker.is_cancelled)
+            except Exception:  # noqa: BLE001 - a failed prefetch (or a cancelled one) is retried when stepped to
+                return
+
+    def neighbours(self, state: ViewState) -> list[ViewState]:
+        """The views one key away: the next and previous index on the step axis, and the
+        same view in the next and previous run when those are open already."""
+        out = []
+        axis = state.step_axis
+        for delta in (1, -1) if axis is not None else ():
             sel = state.selection.step(axis, delta)
             if sel != state.selection:
-                try:
-                    read_panels(self.session, state.with_selection(sel), target=target,
-                                cancelled=lambda: worker.is_cancelled)
-                except Exception:  # noqa: BLE001 - a failed prefetch (or a cancelled one) is retried when stepped to
-                    return
+                out.append(state.with_selection(sel))
+        files = self.session.files
+        if len(files) > 1 and state.info.stack is None and state.info.reduction is None:
+            from heatscope.render.carry import carried_over
+
+            order = self.run_order()
+            here = order.index(state.file_index)
+            for delta in (1, -1):
+                index = order[(here + delta) % len(order)]
+                catalog = files[index].catalog
+                raw = catalog.find(state.info.path) if catalog is not None else None
+                if raw is not None and raw.viewable and files[index].handle is not None:
+                    try:
+                        out.append(carried_over(state, index, raw))
+                    except Exception:  # noqa: BLE001 - that run lacks a label: no prefetch
+                        continue
+        return out
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan")
     def scan_global(self, state: ViewState) -> None:

@@ -33,6 +33,7 @@ def heatscope_entries(app) -> Iterator[Entry]:
     yield "Metric view…", "A statistic over one axis (MaxVio over experts...); again to return", app.action_metric
     yield "Facet…", "One panel per label of an axis (layer=9,18 variant)", app.action_facet
     if len(app.session.files) > 1:
+        yield "Run table", "Every run with its steps and a summary of this view; sortable", app.action_run_table
         yield "Runs as an axis", "The dataset of every run behind a run axis (then f run, d run=A,B)", \
             app.action_stack_runs
     yield "Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", app.action_diff

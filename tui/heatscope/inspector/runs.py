@@ -4,14 +4,14 @@ A run that cannot be opened is skipped with a notice, so n and p always move on.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual import work
 from textual.widgets import Tree
 
-from heatscope.errors import HeatscopeError
-from heatscope.inspector.messages import WorkerUpdate
-from heatscope.render.view_state import ViewState, initial_state
+from heatscope.inspector.messages import WorkerUpdate, while_running
+from heatscope.render.carry import carried_over
+
+
+TREE_SYNC_SECONDS = 0.3
 
 
 class RunOpened(WorkerUpdate):
@@ -22,29 +22,6 @@ class RunOpened(WorkerUpdate):
         self.file_index = file_index
         self.show = show
         self.skipped = skipped
-
-
-def carried_over(state: ViewState, file_index: int, info) -> ViewState:
-    """``state`` moved to the same dataset of another run: same displayed axes, the same
-    labels on stepped axes where they exist (else the same index), the same cursor cell."""
-    picks = {}
-    for axis in state.selection.stepped_axes:
-        picks[state.info.axes[axis].name] = state.info.axes[axis].label(state.selection.index[axis])
-    try:
-        new = initial_state(file_index, info, picks, cmap=state.cmap, range_mode=state.range_mode,
-                            derived=state.derived, vmin=state.vmin, vmax=state.vmax)
-    except HeatscopeError:  # a label this run does not have: keep the indices instead
-        index_picks = {f"#{a}": f"#{state.selection.index[a]}" for a in state.selection.stepped_axes
-                       if a < len(info.shape) and state.selection.index[a] < info.shape[a]}
-        new = initial_state(file_index, info, index_picks, cmap=state.cmap, range_mode=state.range_mode,
-                            derived=state.derived, vmin=state.vmin, vmax=state.vmax)
-    sel = new.selection
-    names = [a.name for a in info.axes]
-    old = state.info.axes
-    shown = [old[a].name for a in state.selection.displayed]
-    if len(shown) == 2 and all(n in names for n in shown) and shown[0] != shown[1]:
-        sel = sel.with_display(names.index(shown[0]), names.index(shown[1]))
-    return replace(new.with_selection(sel), cursor=state.cursor).with_selection(sel)
 
 
 class RunsMixin:
@@ -65,6 +42,19 @@ class RunsMixin:
         tree.populate(self.session.files, self.session.names, self.run_order(), current)
         if self.state is not None:
             tree.select_dataset(self.state.file_index, self.state.info.path)
+
+    def action_run_table(self) -> None:
+        """Every run in a sortable table; Enter shows the chosen run at the same view."""
+        from heatscope.inspector.run_table import RunTableScreen
+
+        if self.state is None:
+            return
+
+        def chosen(file_index: int | None) -> None:
+            if file_index is not None and self.state is not None and file_index != self.state.file_index:
+                self.show_run(file_index)
+
+        self.push_screen(RunTableScreen(self.state, self.run_order()), chosen)
 
     def action_sort_runs(self) -> None:
         self.sort_by_time = not self.sort_by_time
@@ -152,7 +142,6 @@ class RunsMixin:
             else:
                 self.notify(f"{name}: {f.error}", title="Cannot open run", severity="error")
             return
-        self.query_one("#tree").show_run(file_index, f)
         raw = f.catalog.find(state.info.path) if state is not None else None
         if raw is None or not raw.viewable:
             fallback = f.catalog.default_dataset()
@@ -164,6 +153,25 @@ class RunsMixin:
             self.open_dataset(file_index, fallback)
             return
         new = carried_over(state, file_index, raw)
-        self.query_one("#tree").select_dataset(file_index, raw.path)
         self.start_view(new)
-        self.notify(f"run {name}", timeout=1.5)
+        self.sync_tree_soon()
+
+    _tree_timer = None
+
+    def sync_tree_soon(self) -> None:
+        """Show the current run and dataset in the tree once a burst of keys is over: with
+        thousands of runs, Textual's tree re-measures every row when a branch opens (~60 ms
+        for 2,000), which must not land on each n/p."""
+        if self._tree_timer is not None:
+            self._tree_timer.stop()
+        self._tree_timer = self.set_timer(TREE_SYNC_SECONDS, self._sync_tree)
+
+    @while_running
+    def _sync_tree(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        tree = self.query_one("#tree")
+        tree.show_run(state.file_index, self.session.files[state.file_index])
+        tree.select_dataset(state.file_index, state.info.reduction.base_path if state.info.reduction
+                            else state.info.path)
