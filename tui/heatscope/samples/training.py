@@ -17,8 +17,8 @@ N_STEPS, N_LAYERS, N_EXPERTS, TOP_K, TOKENS = 41, 26, 64, 6, 1024
 STEP_EVERY, UPDATE_RATE = 50, 0.06
 
 
-def simulate(seed: int = 4042) -> np.ndarray:
-    """Token counts, steps x layers x experts."""
+def simulate(seed: int = 4042, update_rate: float = UPDATE_RATE) -> np.ndarray:
+    """Token counts, steps x layers x experts, balancing with bias update rate ``update_rate``."""
     rng = np.random.default_rng(seed)
     skew = rng.normal(0.0, 0.9, (N_LAYERS, N_EXPERTS))
     bias = np.zeros((N_LAYERS, N_EXPERTS))
@@ -29,13 +29,13 @@ def simulate(seed: int = 4042) -> np.ndarray:
             chosen = np.argpartition(-(scores + bias[layer]), TOP_K, axis=1)[:, :TOP_K]
             c = np.bincount(chosen.ravel(), minlength=N_EXPERTS)
             counts[step, layer] = c
-            bias[layer] += UPDATE_RATE * np.sign(c.mean() - c)
+            bias[layer] += update_rate * np.sign(c.mean() - c)
     return counts
 
 
-def write(path) -> None:
-    """Write the training-progress sample to ``path``."""
-    counts = simulate()
+def write(path, update_rate: float = UPDATE_RATE) -> None:
+    """Write the training-progress sample to ``path`` (other update rates make a sweep of runs)."""
+    counts = simulate(update_rate=update_rate)
     with new_file(path) as f:
         f.attrs["default_dataset"] = "expert_token_counts"
         f.attrs["title"] = "Aux-loss-free balancing during training (simulated)"
