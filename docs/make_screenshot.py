@@ -13,6 +13,8 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+from textual.worker import WorkerCancelled
+
 from heatscope.data.opening import resolve_inputs
 from heatscope.inspector.app import LaunchOptions, create_app
 from heatscope.samples import training
@@ -20,16 +22,21 @@ from heatscope.samples import training
 REPO = Path(__file__).resolve().parent.parent
 
 
+async def _settle(app, pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
+        await pilot.pause(0.2)
+
+
 async def _shot(name: str, options: LaunchOptions, *keys: str) -> None:
     app = create_app(options)
     async with app.run_test(size=(120, 30)) as pilot:
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.2)
+        await _settle(app, pilot)
         await pilot.press(*keys)
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.2)
+        await _settle(app, pilot)
         (REPO / "docs" / name).write_text(app.export_screenshot(title="heatscope"))
 
 
@@ -40,20 +47,14 @@ async def _runs_shot() -> None:
             training.write(Path(tmp) / "sweep" / f"u{rate}" / "metrics.h5", update_rate=float(rate))
         app = create_app(LaunchOptions(paths=resolve_inputs([tmp]), reduce=("expert", "maxvio")))
         async with app.run_test(size=(120, 30)) as pilot:
-            for _ in range(3):
-                await app.workers.wait_for_complete()
-                await pilot.pause(0.2)
+            await _settle(app, pilot)
             app.action_stack_runs()  # runs as an axis: each run's MaxVio view, stacked
-            for _ in range(4):
-                await app.workers.wait_for_complete()
-                await pilot.pause(0.2)
+            await _settle(app, pilot, 4)
             state = app.state
             sel = state.selection.with_display(0, 1).at(2, 8)  # run x step, layer 9
             app.set_state(state.with_selection(sel))
             await pilot.press("R")
-            for _ in range(4):
-                await app.workers.wait_for_complete()
-                await pilot.pause(0.2)
+            await _settle(app, pilot, 4)
             await pilot.press("escape")
             await pilot.pause(0.4)
             (REPO / "docs" / "runs.svg").write_text(app.export_screenshot(title="heatscope"))

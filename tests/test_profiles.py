@@ -107,9 +107,10 @@ async def test_sparkline_is_the_rows_maxvio_by_layer(samples_dir):
         await settle(pilot)
         await pilot.press("down", "down")  # Aux-Loss-Free, DM Mathematics
         await settle(pilot, 4)
-        spark = app.query_one("#spark")
+        label, data = app.query_one("#stats").spark
         with h5py.File(path, "r", locking=False) as f:  # the app has it open without the lock too
             load = f["relative_expert_load"][1, :, 2, :].astype(float)  # layer x expert
         expected = load.max(1) / load.mean(1) - 1
-        assert spark.data == pytest.approx(expected, rel=1e-5)
+        assert data == pytest.approx(expected, rel=1e-5)
+        assert label.startswith("MaxVio by layer")
         assert "MaxVio by layer" in screen_text(app)

@@ -58,6 +58,7 @@ class Session:
         self._lock = threading.Lock()
         self._reductions: dict[tuple, ReducedArray] = {}  # metric views, per file and reduction
         self._recent: OrderedDict[int, None] = OrderedDict()  # open files, least recently used first
+        self._memo: OrderedDict[tuple, object] = OrderedDict()  # derived results (slice summaries...)
         self._open_lock = threading.RLock()
         self.pinned: set[int] = set()  # files the working set never closes (the current view's)
 
@@ -157,6 +158,20 @@ class Session:
                     del self._cache[key]
         return changed
 
+    def memo(self, key: tuple, compute):
+        """``compute()``'s result, remembered under ``key`` for the most recent
+        ``SLICE_CACHE`` keys (e.g. a slice's summary, computed by the worker that read it)."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > SLICE_CACHE:
+                self._memo.popitem(last=False)
+        return value
+
     def run_name(self, file_index: int) -> str:
         """The run's short display-safe name (``run007``, ``lr3e-4/seed1``)."""
         return self.names[file_index]
@@ -191,7 +206,7 @@ class Session:
         except (KeyError, OSError) as exc:
             raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
 
-    def _key(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
+    def cache_key(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
         big = sel.n_rows * sel.n_cols > OVERVIEW_CELLS  # overviews depend on the size asked for
         if info.stack is not None:  # a stack of metric views changes as its members fill in
             version = tuple(self.reduced(m, i).version for m, i in self.members(info)) if info.stack.reduce else None
@@ -203,7 +218,7 @@ class Session:
     def cached(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool = False,
                target: tuple[int, int] | None = None) -> SliceData | None:
         """The slice if it was read recently (never touches the disk), else None."""
-        key = self._key(file_index, info, sel, derived, target)
+        key = self.cache_key(file_index, info, sel, derived, target)
         with self._lock:
             if key not in self._cache:
                 return None
@@ -218,7 +233,7 @@ class Session:
         hit = self.cached(file_index, info, sel, derived, target)
         if hit is not None:
             return hit
-        key = self._key(file_index, info, sel, derived, target)
+        key = self.cache_key(file_index, info, sel, derived, target)
         if info.stack is not None:
             members = self.members(info)
 

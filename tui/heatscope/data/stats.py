@@ -133,7 +133,9 @@ def top_k(values: np.ndarray, k: int = 5) -> list[HotCell]:
     k = min(k, finite)
     if k <= 0:
         return []
-    order = np.argsort(-flat, kind="stable")[:k]
+    kth = flat[np.argpartition(-flat, k - 1)[k - 1]]  # the k-th largest; ties kept in order
+    candidates = np.flatnonzero(flat >= kth)
+    order = candidates[np.argsort(-flat[candidates], kind="stable")][:k]
     cols = a.shape[1]
     return [HotCell(float(flat[i]), int(i // cols), int(i % cols)) for i in order]
 

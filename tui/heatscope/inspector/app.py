@@ -21,6 +21,7 @@ from heatscope.data.session import Session
 from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.actions import ActionsMixin
+from heatscope.inspector.color_filter import widen_filter_cache
 from heatscope.inspector.follow import FollowMixin
 from heatscope.inspector.runs import RunsMixin
 from heatscope.inspector.heatmap import HeatmapView
@@ -30,6 +31,7 @@ from heatscope.inspector.loading import LoadingMixin, scan_key
 from heatscope.inspector.metric_views import MetricViewsMixin
 from heatscope.inspector.run_axis import RunAxisMixin
 from heatscope.inspector.spark import SparkMixin
+from heatscope.inspector.stats_view import StatsViewMixin
 from heatscope.inspector.messages import (
     FilesOpened,
     LoadFailed,
@@ -72,7 +74,7 @@ def _palette_provider():
     return HeatscopeCommands
 
 
-class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
@@ -115,6 +117,7 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
 
     def __init__(self, options: LaunchOptions) -> None:
         super().__init__()
+        widen_filter_cache(self)  # a heatmap's thousands of cell styles thrashed Textual's filter cache
         self.options = options
         self.session = options.session or Session(options.paths)
         self.state: ViewState | None = None
@@ -123,7 +126,6 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
         self.scans: dict[tuple, object] = {}  # ScanResult per scan_key
         self.scan_note = ""
         self.mono = options.mono or bool(os.environ.get("NO_COLOR"))
-        self._stats_timer = None
         self._frozen = False
 
     def compose(self) -> ComposeResult:
@@ -141,8 +143,10 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
 
     def on_resize(self, event) -> None:
         # the stats panel takes more room on wide screens, so long labels are not cut
+        width = 38 if event.size.width >= 140 else 30
         for panel in self.query(StatsPanel):
-            panel.styles.width = 38 if event.size.width >= 140 else 30
+            if panel.styles.width is None or panel.styles.width.value != width:  # a layout pass only if it changes
+                panel.styles.width = width
 
     def on_mount(self) -> None:
         if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
@@ -313,7 +317,7 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
     def on_heatmap_view_cursor_moved(self, message: HeatmapView.CursorMoved) -> None:
         if self.state is not None and self.state.cursor != message.cursor:
             self.state = replace(self.state, cursor=message.cursor)
-            self._schedule_stats(0.02)
+            self.update_cursor_stats()  # the row's summary only: in the heatmap's frame
 
     def on_tree_node_selected(self, event: DatasetTree.NodeSelected) -> None:
         if event.node.data is None:
@@ -352,57 +356,7 @@ class HeatscopeApp(RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, Follow
         second = state.second_step_axis()
         self.query_one(KeyHints).show_axes(axes[state.step_axis].name if state.step_axis is not None else None,
                                            axes[second].name if second is not None else None)
-        self._schedule_stats()
-
-    def _schedule_stats(self, delay: float = 0.05) -> None:
-        """Update the stats panel shortly after the heatmap, once per burst of keys."""
-        if self._stats_timer is not None:
-            self._stats_timer.stop()
-        self._stats_timer = self.set_timer(delay, self._update_stats)
-
-    @while_running
-    def _update_stats(self) -> None:
-        from heatscope.data.summary import summarize, summarize_cursor
-        from heatscope.render.stats_panel import panel_balance, stats_renderable
-
-        state, panels = self.state, self.panels
-        if state is None or panels is None:
-            return
-        panel, row, col = state.cursor_panel()
-        p = panels[min(panel, len(panels) - 1)]
-        data = p.data
-        info = state.info
-        if state.differenced:  # differences are signed: no load-balance metrics
-            info = replace(info, value=replace(info.value, kind="signed"))
-        summary = summarize(info, data)
-        cursor = summarize_cursor(info, data, row, col, self.heatmap.cell_size)
-        balance = panel_balance(info, panels) if len(panels) > 1 else []
-        note = "" if not self.scan_note else f"global range {self.scan_note}"
-        self.query_one(StatsPanel).update(
-            stats_renderable(summary, cursor, self.norm, state.cmap, note, balance, p.spec.title, state.run)
-        )
-        if self.profile_mode is not None:
-            self._update_profile(info, p, row, col)
-        if p.factors == (1, 1):
-            self.request_spark(state, row)
-
-    profile_mode: str | None = None  # None, "row" or "col": what the profile strip shows
-
-    def action_cycle_profile(self) -> None:
-        """The profile strip: off -> the cursor's row -> its column -> off."""
-        modes = [None, "row", "col"]
-        self.profile_mode = modes[(modes.index(self.profile_mode) + 1) % len(modes)]
-        self.query_one(ProfileStrip).set_class(self.profile_mode is None, "-hidden")
-        self._schedule_stats(0.01)
-
-    def _update_profile(self, info, panel, row: int, col: int) -> None:
-        from heatscope.render.profile import col_profile, row_profile
-
-        if self.profile_mode == "row":
-            model = row_profile(info, panel, row, col, self.norm, self.state.cmap)
-        else:
-            model = col_profile(info, panel, row, col)
-        self.query_one(ProfileStrip).show_chart(model)
+        self.stats_after_redraw()
 
 
 def create_app(options: LaunchOptions) -> HeatscopeApp:

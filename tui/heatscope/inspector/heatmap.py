@@ -74,11 +74,16 @@ class HeatmapView(ScrollView, can_focus=True):
              zoom: int = 0) -> None:
         """Draw ``models`` (side by side, ``per_row`` a row, when they fit; else stacked)
         with the cursor at ``cursor`` (clamped), at zoom level ``zoom`` (0 fits)."""
+        same_shape = bool(self._models) and len(models) == len(self._models) and all(
+            a.values.shape == b.values.shape for a, b in zip(models, self._models))
         self._models = models
         self._per_row = per_row
         self._zoom = zoom
         self.set_reactive(HeatmapView.cursor, self.validate_cursor(cursor))
-        self._clear_caches()
+        if same_shape and self._layout is not None:  # a step: repaint only the lines that changed
+            self._relayout()
+        else:
+            self._clear_caches()
 
     def show_message(self, text: str) -> None:
         """Replace the map with a one-line message (loading, errors)."""
@@ -101,9 +106,25 @@ class HeatmapView(ScrollView, can_focus=True):
         return self._models[0].cell_size(layout.geometry) if layout is not None else (1, 1)
 
     def watch_cursor(self, cursor: tuple[int, int]) -> None:
-        self._clear_caches()
+        self._relayout()
         self._scroll_to_cursor()
         self.post_message(self.CursorMoved(cursor))
+
+    def _relayout(self) -> None:
+        """Lay out again after a cursor move and repaint only the lines that changed (the
+        old and new cursor rows, unless a zoomed window scrolled)."""
+        old = self._layout
+        self._layout = None
+        new = self._ensure_layout()
+        if old is None or new is None or len(old.lines) != len(new.lines) or old.origin != new.origin:
+            self._clear_caches()
+            return
+        top = self.scroll_offset.y
+        for y, (before, after) in enumerate(zip(old.lines, new.lines)):
+            if before != after:
+                self._strips.discard(y)
+                if top <= y < top + self.size.height:
+                    self.refresh(Region(0, y - top, self.size.width, 1))
 
     def _clear_caches(self) -> None:
         """The one place cached strips and the layout are dropped."""
@@ -152,9 +173,23 @@ class HeatmapView(ScrollView, can_focus=True):
             segments = layout.lines[y] if y < len(layout.lines) else []
         if self._base_style is None:
             self._base_style = self.rich_style
-        strip = Strip(segments).extend_cell_length(width).crop(0, width).apply_style(self._base_style)
+        strip = self._strip(segments, width)
         self._strips[y] = strip
         return strip
+
+    def _strip(self, segments: list[Segment], width: int) -> Strip:
+        """One line as a strip in one pass: the widget's style under the segments that have
+        no background of their own (cells have theirs), padded to the width."""
+        base = self._base_style
+        out = [seg if seg.style is not None and seg.style.bgcolor is not None
+               else Segment(seg.text, base + seg.style if seg.style is not None else base)
+               for seg in segments]
+        length = sum(seg.cell_length for seg in out)
+        if length > width:
+            return Strip(out).crop(0, width)
+        if length < width:
+            out.append(Segment(" " * (width - length), base))
+        return Strip(out, width)
 
     def action_move(self, rows: int, cols: int) -> None:
         """Move by drawn cells: one cell may hold several data rows or columns."""

@@ -104,6 +104,13 @@ def _style(fg: tuple | None, bg: tuple | None, bold: bool = False) -> Style:
     )
 
 
+@lru_cache(maxsize=16384)
+def _packed_style(fg: int | None, bg: int | None) -> Style:
+    """The style of a cell from packed 0xRRGGBB colors (None: none)."""
+    return Style(color=None if fg is None else Color.from_rgb(fg >> 16, (fg >> 8) & 255, fg & 255),
+                 bgcolor=None if bg is None else Color.from_rgb(bg >> 16, (bg >> 8) & 255, bg & 255), bold=False)
+
+
 def _contrast(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return (0, 0, 0) if luminance(rgb) > 0.5 else (255, 255, 255)
 
@@ -153,8 +160,10 @@ class _CellPainter:
         self.rgb = colorize(norm, model.cmap)
         self.rgb[self.kinds == MISSING] = MISSING_RGB
         self.level = np.nan_to_num(norm, nan=0.0)
-        self.colors = [[tuple(c) for c in row] for row in self.rgb.tolist()]
+        rgb = self.rgb.astype(np.int64)
+        self.packed = ((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]).tolist()  # one int per color
         self.kind_rows = self.kinds.tolist()
+        self._segments: dict = {}  # (text, fg, bg) -> Segment: one object per distinct look
         self.marked: dict[int, list[int]] = {}  # shown row -> shown columns with a marker
         for r, c in zip(*np.nonzero(self.kinds)):
             self.marked.setdefault(int(r), []).append(int(c))
@@ -165,7 +174,16 @@ class _CellPainter:
             self.cursor = (geo.shown_row(model.cursor[0]), geo.shown_col(model.cursor[1]))
 
     def _color(self, r: int, c: int) -> tuple[int, int, int]:
-        return self.colors[r][c]
+        p = self.packed[r][c]
+        return (p >> 16, (p >> 8) & 255, p & 255)
+
+    def _cell(self, text: str, fg: int | None, bg: int | None) -> Segment:
+        """The segment of a plain cell (packed colors), shared by every cell that looks alike."""
+        key = (text, fg, bg)
+        seg = self._segments.get(key)
+        if seg is None:
+            seg = self._segments[key] = Segment(text, _packed_style(fg, bg))
+        return seg
 
     def _glyph(self, r: int, c: int, width: int) -> Segment:
         kind = self.kind_rows[r][c]
@@ -195,9 +213,10 @@ class _CellPainter:
         if geo.half_rows:
             top, bottom = 2 * y, 2 * y + 1
             glyph = "▀" * int(geo.col_chars)
-            upper = self.colors[top]
-            lower = self.colors[bottom] if bottom < geo.shown_rows else [None] * cols
-            out = [Segment(glyph, _style(upper[c], lower[c])) for c in range(cols)]
+            upper = self.packed[top]
+            lower = self.packed[bottom] if bottom < geo.shown_rows else [None] * cols
+            cell = self._cell
+            out = [cell(glyph, u, lo) for u, lo in zip(upper, lower)]
             # a character holding a cell without a color shows that cell's marker instead
             for r in (top, bottom) if bottom < geo.shown_rows else (top,):
                 for c in self.marked.get(r, ()):
@@ -207,8 +226,9 @@ class _CellPainter:
                 out[cursor[1]] = self._glyph(cursor[0], cursor[1], int(geo.col_chars))
             return out
         if geo.half_cols:
-            row = self.colors[y] + [None]
-            out = [Segment("▌", _style(row[x], row[x + 1])) for x in range(0, cols, 2)]
+            row = self.packed[y] + [None]
+            cell = self._cell
+            out = [cell("▌", row[x], row[x + 1]) for x in range(0, cols, 2)]
             for c in self.marked.get(y, ()):
                 if out[c // 2].text == "▌":
                     out[c // 2] = self._glyph(y, c, 1)
@@ -216,7 +236,15 @@ class _CellPainter:
                 out[cursor[1] // 2] = self._glyph(y, cursor[1], 1)
             return out
         width = int(geo.col_chars)
-        return [self._glyph(y, c, width) for c in range(cols)]
+        if self.mono:
+            return [self._glyph(y, c, width) for c in range(cols)]
+        text, cell = " " * width, self._cell
+        out = [cell(text, None, p) for p in self.packed[y]]
+        for c in self.marked.get(y, ()):
+            out[c] = self._glyph(y, c, width)
+        if cursor is not None and cursor[0] == y:
+            out[cursor[1]] = self._glyph(y, cursor[1], width)
+        return out
 
 
 def _aggregate_kind(kinds: np.ndarray, geo: Geometry) -> np.ndarray:

@@ -3,13 +3,14 @@ the one color scale they share. Used by the TUI's worker and by ``heatscope expo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from heatscope.data.pooling import OverviewStats
 from heatscope.data.session import Session
 from heatscope.data.slices import SliceData
+from heatscope.data.summary import SliceSummary, summarize
 from heatscope.errors import HeatscopeError
 from heatscope.render.facets import PanelSpec, difference
 from heatscope.render.normalize import Norm, compute_norm
@@ -26,6 +27,7 @@ class Panel:
     factors: tuple[int, int] = (1, 1)  # an overview: data rows x columns per value
     overview: OverviewStats | None = None  # exact stats of the whole slice behind an overview
     hot: np.ndarray | None = None  # a "hot" metric view: the hottest expert's index per cell
+    summary: SliceSummary | None = None  # the stats panel's slice section, computed with the read
 
     @property
     def data(self) -> SliceData:
@@ -46,6 +48,7 @@ def read_panels(session: Session, state: ViewState, cached_only: bool = False,
         return session.read(file_index, state.info, sel, state.derived, target, **progress)
 
     panels = []
+    shown = display_info(state)
     for spec in state.panels():
         data = read(state.file_index, spec.selection)
         minus = None
@@ -56,13 +59,24 @@ def read_panels(session: Session, state: ViewState, cached_only: bool = False,
         if data is None or (minus is None and (state.minus_file is not None or spec.minus is not None)):
             return None
         if minus is None:
-            panels.append(Panel(spec, data.values, data.missing, data.factors, data.overview, data.hot))
+            panel = Panel(spec, data.values, data.missing, data.factors, data.overview, data.hot)
         elif data.overview is not None:
             raise HeatscopeError("this slice is too large to difference: its overview holds block maxima, and "
                                  "a difference of maxima is not the largest difference; display fewer cells")
         else:
-            panels.append(Panel(spec, difference(data.values, minus.values), data.missing | minus.missing))
+            panel = Panel(spec, difference(data.values, minus.values), data.missing | minus.missing)
+        key = ("summary", state.slice_key, spec.selection.identity, spec.minus and spec.minus.identity,
+               session.cache_key(state.file_index, state.info, spec.selection, state.derived, target))
+        panel.summary = session.memo(key, lambda p=panel: summarize(shown, p.data))
+        panels.append(panel)
     return panels
+
+
+def display_info(state: ViewState):
+    """The dataset as its statistics see it: differences are signed (no balance metrics)."""
+    if state.differenced:
+        return replace(state.info, value=replace(state.info.value, kind="signed"))
+    return state.info
 
 
 def shared_norm(state: ViewState, panels: list[Panel], scan=None, differenced: bool = False) -> Norm:

@@ -65,45 +65,45 @@ def panel_balance(info, panels) -> list[tuple[str, str]]:
         return []
     rows = []
     for p in panels:
-        summary = summarize(info, p.data)
+        summary = p.summary if getattr(p, "summary", None) is not None else summarize(info, p.data)
         rows.append((fmt(summary.load.max_vio, 3) if summary.load else "-", p.spec.title))
     return rows
 
 
-def stats_renderable(
+def cursor_renderable(cursor: CursorSummary, run: str = "") -> RenderableType:
+    """The cursor cell: what it is (metric views), its labels on every axis, its value (or
+    the max of the block it stands for, and where), and its row's statistics."""
+    parts: list[RenderableType] = [_heading("Cursor")]
+    if cursor.headline:
+        parts.append(Text(safe_text(cursor.headline)))
+    value = "missing" if cursor.missing else fmt(cursor.value, 5)
+    rows = [*([("run", run)] if run else []), *cursor.labels, ("value", value)]
+    if cursor.block:
+        rows.append(("cell", cursor.block))
+    if cursor.peak:
+        rows.append(("max at", ", ".join(f"{name} {label}" for name, label in cursor.peak)))
+    parts.append(_pairs(rows))
+    rb = cursor.row_basic
+    if rb is not None:
+        rows = [("row mean", fmt(rb.mean)), ("row max", fmt(rb.max))]
+        if cursor.row_load is not None:
+            rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
+        parts.append(_pairs(rows, columns=2))
+    return Group(*parts)
+
+
+def slice_renderable(
     summary: SliceSummary,
-    cursor: CursorSummary | None,
     norm: Norm,
     cmap: str,
     scan_note: str = "",
     panel_maxvio: list[tuple[str, str]] | None = None,
     panel_title: str = "",
-    run: str = "",
-) -> tuple[RenderableType, RenderableType]:
-    """(the cursor cell; slice stats, balance metrics (and MaxVio per panel when faceted),
-    per-row lines, hottest cells, color range): two parts, so the TUI can put the row's
-    sparkline between them."""
+) -> RenderableType:
+    """Slice stats, balance metrics (and MaxVio per panel when faceted), per-row lines,
+    hottest cells, color range: what does not change when only the cursor moves."""
     b = summary.basic
-    parts: list[RenderableType] = []
-    if cursor is not None:
-        parts.append(_heading("Cursor"))
-        if cursor.headline:
-            parts.append(Text(safe_text(cursor.headline)))
-        value = "missing" if cursor.missing else fmt(cursor.value, 5)
-        rows = [*([("run", run)] if run else []), *cursor.labels, ("value", value)]
-        if cursor.block:
-            rows.append(("cell", cursor.block))
-        if cursor.peak:
-            rows.append(("max at", ", ".join(f"{name} {label}" for name, label in cursor.peak)))
-        parts.append(_pairs(rows))
-        rb = cursor.row_basic
-        if rb is not None:
-            rows = [("row mean", fmt(rb.mean)), ("row max", fmt(rb.max))]
-            if cursor.row_load is not None:
-                rows += [("row MaxVio", fmt(cursor.row_load.max_vio, 3)), ("row CV", fmt(cursor.row_load.cv, 3))]
-            parts.append(_pairs(rows, columns=2))
-    head, parts = Group(*parts), []
-    parts.append(_heading(f"Slice: {panel_title}" if panel_maxvio else "Slice"))
+    parts: list[RenderableType] = [_heading(f"Slice: {panel_title}" if panel_maxvio else "Slice")]
     parts.append(_pairs([
         ("min", fmt(b.min)), ("max", fmt(b.max)), ("mean", fmt(b.mean)), ("std", fmt(b.std)),
     ], columns=2))
@@ -126,5 +126,4 @@ def stats_renderable(
     if scan_note:
         color_rows.append(("scan", scan_note))
     parts.append(_pairs(color_rows))
-    return head, Group(*parts)
-
+    return Group(*parts)

@@ -1,0 +1,247 @@
+"""Speed as users feel it (issue: speed measured the way users feel it). Prints numbers.
+
+heatscope runs in a real terminal (tmux) at 160x48 and 80x24; every byte it writes is
+recorded with its arrival time and the screen is rebuilt with a terminal emulator, so a
+key's latency is from the moment the key was sent to the moment the terminal had the frame
+showing its effect (key -> frame), and to the frame where the stats panel shows it (key ->
+stats). Keys come at key-repeat rate (every 33 ms), at least 100 per scenario. First paint
+is compared in the same run with a floor app (Textual + h5py + numpy opening the same file
+and reading the same slice, then painting a static text) and a Textual hello-world.
+
+usage: pip install ".[bench]"   (pyte; tmux must be installed: apt install tmux)
+       python benchmarks/terminal_bench.py [--keys 120] [--launches 7] [--only NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from terminal import Terminal, shows  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "sample_runs"
+KEY_INTERVAL = 0.033  # key repeat
+PY = shlex.quote(sys.executable)
+DATASETS = ["Wikipedia (en)", "Github", "DM Mathematics"]
+
+
+def stats_width(size: tuple[int, int]) -> int:
+    return 38 if size[0] >= 140 else 30
+
+
+def in_stats(size, pattern: str) -> Callable[[list[str]], bool]:
+    regex = re.compile(pattern)
+    first = size[0] - stats_width(size)
+    return lambda lines: any(regex.search(line[first:]) for line in lines)
+
+
+@dataclass
+class Scenario:
+    name: str
+    cmd: str
+    size: tuple[int, int]
+    ready: str  # on screen once the app is ready
+    keys: list[str]
+    frame: list[Callable] = field(default_factory=list)  # per key: the screen shows its effect
+    stats: list[Callable] = field(default_factory=list)  # per key: the stats panel shows it
+
+
+def bounce(start: int, low: int, high: int, count: int) -> list[tuple[str, int]]:
+    """(key direction, value after it) going up and down between ``low`` and ``high``."""
+    out, value, up = [], start, True
+    for _ in range(count):
+        if value == high:
+            up = False
+        elif value == low:
+            up = True
+        value += 1 if up else -1
+        out.append(("+" if up else "-", value))
+    return out
+
+
+def wide_file(directory: Path) -> Path:
+    path = directory / "wide.h5"
+    rng = np.random.default_rng(0)
+    with h5py.File(path, "w") as f:
+        d = f.create_dataset("expert_load", shape=(32, 61, 256), dtype="f4", chunks=(1, 61, 256))
+        for s in range(32):
+            d[s] = rng.gamma(2.0, 0.5, (61, 256)).astype("f4")
+        d.attrs["dims"] = ["step", "layer", "expert"]
+        d.attrs["kind"] = "relative_expert_load"
+    return path
+
+
+def scenarios(n: int, wide: Path) -> list[Scenario]:
+    load = shlex.quote(str(SAMPLES / "expert_load.h5"))
+    out = []
+    for size in ((160, 48), (80, 24)):
+        seq = bounce(9, 1, 26, n)
+        out.append(Scenario(f"] [ layer step, 3x64, {size[0]}x{size[1]}", f"{PY} -m heatscope {load}", size,
+                            "Aux-Loss-Free Layer 9", [("]" if d == "+" else "[") for d, _ in seq],
+                            [shows(rf"Aux-Loss-Free Layer {v}\b") for _, v in seq],
+                            [in_stats(size, rf"\blayer\s+{v}\s") for _, v in seq]))
+        seq = bounce(0, 0, 31, n)
+        out.append(Scenario(f"] [ step, 61x256, {size[0]}x{size[1]}", f"{PY} -m heatscope {shlex.quote(str(wide))}",
+                            size, "Step 0", [("]" if d == "+" else "[") for d, _ in seq],
+                            [shows(rf"\bStep {v}\b") for _, v in seq],
+                            [in_stats(size, rf"\bstep\s+{v}\s") for _, v in seq]))
+        seq = bounce(1, 1, 64, n)
+        out.append(Scenario(f"cursor left/right, 3x64, {size[0]}x{size[1]}", f"{PY} -m heatscope {load}", size,
+                            "Aux-Loss-Free Layer 9", [("Right" if d == "+" else "Left") for d, _ in seq],
+                            [], [in_stats(size, rf"\bexpert\s+{v}\s") for _, v in seq]))
+        out.append(Scenario(f"cursor l/h, 3x64, {size[0]}x{size[1]}", f"{PY} -m heatscope {load}", size,
+                            "Aux-Loss-Free Layer 9", [("l" if d == "+" else "h") for d, _ in seq],
+                            [], [in_stats(size, rf"\bexpert\s+{v}\s") for _, v in seq]))
+    size = (160, 48)
+    variants = ["Aux-Loss-Based", "Aux-Loss-Free"]
+    out.append(Scenario("} { variant (not prefetched), 160x48", f"{PY} -m heatscope {load}", size,
+                        "Aux-Loss-Free Layer 9", ["}" if i % 2 else "{" for i in range(n)],
+                        [shows(rf"{variants[i % 2]} Layer 9\b") for i in range(n)],
+                        [in_stats(size, rf"\bvariant\s+{variants[i % 2]}\s") for i in range(n)]))
+    seq = bounce(0, 0, 11, n)  # 4 panels x 3 datasets
+    panels = [("9", "Aux-Loss-Based"), ("9", "Aux-Loss-Free"), ("18", "Aux-Loss-Based"), ("18", "Aux-Loss-Free")]
+    out.append(Scenario("cursor up/down through facets layer=9,18 variant, 160x48",
+                        f"{PY} -m heatscope {load}", size, "Aux-Loss-Free Layer 9",
+                        [("Down" if d == "+" else "Up") for d, _ in seq], [],
+                        [in_stats(size, rf"\bdataset\s+{re.escape(DATASETS[v % 3])}\s") for _, v in seq],))
+    out[-1].setup = ["f", *"layer=9,18 variant", "Enter"]
+    out[-1].setup_ready = "Aux-Loss-Based Layer 18"
+    steps = [str(s) for s in range(0, 41 * 50, 50)]
+    seq = bounce(0, 0, 40, n)
+    training = shlex.quote(str(SAMPLES / "training_balance.h5"))
+    out.append(Scenario("cursor up/down in the step x layer MaxVio view, 160x48",
+                        f"{PY} -m heatscope {training} --reduce expert=maxvio", size, "MaxVio over 64 experts",
+                        [("Down" if d == "+" else "Up") for d, _ in seq], [],
+                        [in_stats(size, rf"\bstep\s+{steps[v]}\s") for _, v in seq]))
+    return out
+
+
+def first_match(frames, sent_ns: int, predicates) -> tuple[float | None, bool]:
+    """Key -> the first frame showing this key's state or a later key's (the app shows the
+    newest state when keys come faster than frames); True when it was a later key's."""
+    for frame in frames:
+        if frame.time_ns >= sent_ns:
+            for k, predicate in enumerate(predicates):
+                if predicate(frame.screen):
+                    return (frame.time_ns - sent_ns) / 1e6, k > 0
+    return None, False
+
+
+def first_change(frames, sent_ns: int, columns: slice) -> float | None:
+    """Key -> the first frame after the key that changed the map area (cursor moves)."""
+    before = None
+    for frame in frames:
+        area = [line[columns] for line in frame.screen]
+        if frame.time_ns >= sent_ns and before is not None and area != before:
+            return (frame.time_ns - sent_ns) / 1e6
+        before = area
+    return None
+
+
+def summary(label: str, values: list) -> str:
+    got = sorted(v for v, _ in values if v is not None)
+    if not got:
+        return f"{label}: no frame"
+    missed = len(values) - len(got)
+    later = sum(1 for v, superseded in values if v is not None and superseded)
+    notes = [f"{missed} never shown"] if missed else []
+    notes += [f"{later} shown by a later key's frame"] if later else []
+    return (f"{label} median {statistics.median(got):5.1f} ms  p90 {got[int(len(got) * 0.9)]:5.1f}  "
+            f"max {got[-1]:5.1f}  ({len(got)} keys{', ' + ', '.join(notes) if notes else ''})")
+
+
+def run_scenario(s: Scenario) -> dict[str, list]:
+    term = Terminal(s.cmd, s.size)
+    try:
+        term.start()
+        term.wait_for(shows(re.escape(s.ready)))
+        for key in getattr(s, "setup", []):
+            term.key(key)
+            time.sleep(0.02)
+        if getattr(s, "setup", None):
+            term.wait_for(shows(re.escape(s.setup_ready)))
+        time.sleep(1.0)  # prefetch and the first scans settle
+        sent = []
+        for key in s.keys:
+            sent.append(term.key(key))
+            time.sleep(KEY_INTERVAL)
+        time.sleep(1.5)
+        frames = term.frames()
+    finally:
+        term.close()
+    map_area = slice(0, s.size[0] - stats_width(s.size))
+    if s.frame:
+        frame = [first_match(frames, t, s.frame[i:i + 8]) for i, t in enumerate(sent)]
+    else:
+        frame = [(first_change(frames, t, map_area), False) for t in sent]
+    stats = [first_match(frames, t, s.stats[i:i + 8]) for i, t in enumerate(sent)]
+    return {"frame": frame, "stats": stats}
+
+
+def first_paints(launches: int) -> None:
+    load = SAMPLES / "expert_load.h5"
+    apps = {
+        "heatscope": (f"{PY} -m heatscope {shlex.quote(str(load))}", "Aux-Loss-Free Layer 9"),
+        "floor (textual+h5py+numpy, same slice)": (
+            f"{PY} {shlex.quote(str(REPO / 'benchmarks' / 'floor_app.py'))} {shlex.quote(str(load))} "
+            "relative_expert_load", "floor-ready"),
+        "hello (textual)": (f"{PY} {shlex.quote(str(REPO / 'benchmarks' / 'minimal_app.py'))}", "minimal-ready"),
+    }
+    times = {name: [] for name in apps}
+    rss = {name: [] for name in apps}
+    for _ in range(launches):  # interleaved: every app sees the same machine load
+        for name, (cmd, ready) in apps.items():
+            term = Terminal(cmd, (160, 48), rss=True)
+            try:
+                started = term.start()
+                frame = term.wait_for(shows(re.escape(ready)))
+                times[name].append((frame.time_ns - started) / 1e9)
+                time.sleep(0.3)
+                term.key("q" if name == "heatscope" else "C-q")
+                rss[name].append(term.peak_rss_mb())
+            finally:
+                term.close()
+    med = {name: statistics.median(t) for name, t in times.items()}
+    print(f"\nfirst paint, tmux 160x48, median of {launches} launches (release -> frame showing it):")
+    for name, value in med.items():
+        print(f"  {name:42} {value:.3f} s   peak RSS {max(rss[name]):6.1f} MB")
+    heat, floor, hello = med.values()
+    rss_heat, rss_floor = max(rss["heatscope"]), max(next(iter(list(rss.values())[1:2])))
+    print(f"  heatscope / floor {heat / floor:.2f}x (target <= 1.15x), heatscope / hello {heat / hello:.2f}x; "
+          f"peak RSS heatscope / floor {rss_heat / rss_floor:.2f}x (target <= 1.5x)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--keys", type=int, default=120)
+    ap.add_argument("--launches", type=int, default=7)
+    ap.add_argument("--only", help="run the scenarios whose name contains this")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        wide = wide_file(Path(tmp))
+        for s in scenarios(a.keys, wide):
+            if a.only and a.only not in s.name:
+                continue
+            result = run_scenario(s)
+            print(s.name)
+            print("  " + summary("key -> frame", result["frame"]))
+            print("  " + summary("key -> stats", result["stats"]))
+    if not a.only:
+        first_paints(a.launches)
+
+
+if __name__ == "__main__":
+    main()
