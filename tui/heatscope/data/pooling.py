@@ -25,7 +25,6 @@ from heatscope.data.scan import ScanCancelled, allocated_chunks, block_shape, fi
 from heatscope.data.selection import Selection
 from heatscope.data.stats import BasicStats, HotCell
 
-OVERVIEW_CELLS = 1 << 20  # larger slices are read as a pooled overview
 DEFAULT_BUDGET = 1 << 20  # values per block read
 OVERVIEW_SHAPE = (2048, 2048)  # at most this many pooled cells when no size is asked for
 TOP = 5

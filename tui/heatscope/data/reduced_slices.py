@@ -14,11 +14,11 @@ import math
 import numpy as np
 
 from heatscope.data.catalog import DatasetInfo
-from heatscope.data.pooling import OVERVIEW_CELLS, OVERVIEW_SHAPE, _Accumulator, pool_factors
+from heatscope.data.pooling import OVERVIEW_SHAPE, _Accumulator, pool_factors
 from heatscope.data.reduce import ReducedArray
 from heatscope.data.scan import HIST_BINS, ScanResult
 from heatscope.data.selection import Selection
-from heatscope.data.slices import SliceData
+from heatscope.data.slices import OVERVIEW_CELLS, SliceData
 
 
 def _meets(block: tuple[slice, ...], sel: Selection) -> tuple[slice, slice] | None:

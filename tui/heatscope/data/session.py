@@ -11,20 +11,20 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import h5py
 
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
 from heatscope.data.opening import HDF5_ERRORS, open_hdf5
-from heatscope.data.pooling import OVERVIEW_CELLS
-from heatscope.data.reduce import ReducedArray
-from heatscope.data.reduced_slices import reduced_slice, scan_reduced
-from heatscope.data.run_stack import stacked_slice
 from heatscope.data.run_names import run_names
 from heatscope.data.selection import Selection
-from heatscope.data.slices import SliceData, expert_axis, read_slice, relative_load
+from heatscope.data.slices import OVERVIEW_CELLS, SliceData, expert_axis, read_slice, relative_load
 from heatscope.data.text import encode_name
 from heatscope.errors import HeatscopeError
+
+if TYPE_CHECKING:  # metric views and run stacks are imported when first used
+    from heatscope.data.reduce import ReducedArray
 
 SLICE_CACHE = 64
 MAX_OPEN = 64  # files kept open at once (the working set)
@@ -235,6 +235,8 @@ class Session:
             return hit
         key = self.cache_key(file_index, info, sel, derived, target)
         if info.stack is not None:
+            from heatscope.data.run_stack import stacked_slice
+
             members = self.members(info)
 
             def read_member(member: int, msel: Selection) -> SliceData:
@@ -243,6 +245,8 @@ class Session:
 
             data = stacked_slice(read_member, info, sel)
         elif info.reduction is not None:
+            from heatscope.data.reduced_slices import reduced_slice
+
             data = reduced_slice(self.reduced(file_index, info), info, sel, target, progress, cancelled)
         else:
             data = read_slice(self.dataset(file_index, info), info, sel, derived, target, progress, cancelled)
@@ -298,6 +302,8 @@ class Session:
 
     def reduced(self, file_index: int, info: DatasetInfo) -> ReducedArray:
         """The (possibly partial) values of the metric view ``info``, kept per file and reduction."""
+        from heatscope.data.reduce import ReducedArray
+
         key = (file_index, info.reduction)
         with self._lock:
             if key not in self._reductions:
@@ -340,6 +346,8 @@ class Session:
             return ScanResult(count, sum(r.n_nonfinite for r in scans), min(r.min for r in found),
                               max(r.max for r in found), sum(r.mean * r.count for r in found) / count, {})
         if info.reduction is not None:
+            from heatscope.data.reduced_slices import scan_reduced
+
             return scan_reduced(self.compute_reduction(file_index, info, cancelled=options.get("cancelled")),
                                 options.get("percentiles", (2.0, 98.0)))
         if derived:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import h5py
 import numpy as np
 
 from heatscope.data.catalog import DatasetInfo
-from heatscope.data.pooling import OVERVIEW_CELLS, OVERVIEW_SHAPE, OverviewStats, pool_factors, read_overview
 from heatscope.data.selection import Selection, read_block
 from heatscope.data.values import RELATIVE_LOAD, TOKEN_COUNTS
+
+if TYPE_CHECKING:
+    from heatscope.data.pooling import OverviewStats
+
+OVERVIEW_CELLS = 1 << 20  # larger slices are read as a pooled overview (data.pooling)
 
 RELATIVE_LOAD_NAME = "Relative Expert Load"
 
@@ -90,6 +95,8 @@ def read_slice(
     of at most ``target`` cells (``pooling.read_overview``; progress and cancel per block).
     """
     if sel.n_rows * sel.n_cols > OVERVIEW_CELLS:
+        from heatscope.data.pooling import OVERVIEW_SHAPE, pool_factors, read_overview
+
         factors = pool_factors(sel.n_rows, sel.n_cols, *(target or OVERVIEW_SHAPE))
         pooled, stats = read_overview(
             dset, info, sel, factors, transform=_load_transform(info, sel) if derived else None,

@@ -13,8 +13,6 @@ import time
 from textual import work
 from textual.worker import get_current_worker
 
-from heatscope.data.metrics import statistics_for
-from heatscope.data.reduce import reduced_info
 from heatscope.data.slices import expert_axis
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.messages import WorkerUpdate
@@ -58,6 +56,7 @@ class MetricViewsMixin:
         return self.session.files[state.file_index].catalog.find(path)
 
     def action_metric(self) -> None:
+        from heatscope.data.metrics import statistics_for
         from heatscope.inspector.screens import MetricScreen
 
         state = self.state
@@ -91,6 +90,8 @@ class MetricViewsMixin:
             self.build_stack(state.slice_key, state.info.stack.base_path, list(state.info.stack.members),
                              (axis, stat), None)
             return
+        from heatscope.data.reduce import reduced_info
+
         raw = self.raw_info(state)
         try:
             info = reduced_info(raw, axis, stat)

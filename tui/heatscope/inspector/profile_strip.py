@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from textual.widgets import Static
 
-from heatscope.render.profile import ProfileModel, profile_lines
+if TYPE_CHECKING:  # charts are drawn only once v is pressed
+    from heatscope.render.profile import ProfileModel
 
 
 class ProfileChart:
@@ -17,6 +20,8 @@ class ProfileChart:
         self.height = height
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from heatscope.render.profile import profile_lines
+
         for line in profile_lines(self.model, options.max_width, self.height):
             yield from line
             yield Segment.line()

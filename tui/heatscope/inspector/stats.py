@@ -27,7 +27,7 @@ class StatsPanel(ScrollView):
 
     DEFAULT_CSS = """
     StatsPanel { width: 30; border-left: vkey $foreground 30%; padding: 0 0 0 1; scrollbar-size-vertical: 1;
-                 overflow-x: hidden; }
+                 overflow-x: hidden; scrollbar-gutter: stable; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -88,6 +88,11 @@ class StatsPanel(ScrollView):
         width = self.scrollable_content_region.width
         if width <= 0:
             return
+        if width != self._width and self._width:  # every part drawn to the same width
+            self._width = width
+            for other in ("cursor", "spark", "slice"):
+                if other != name:
+                    self._render_part(other)
         self._width = width
         console = self.app.console
         lines = console.render_lines(self._part(name), console.options.update_width(width), pad=True)

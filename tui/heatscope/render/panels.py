@@ -4,10 +4,10 @@ the one color scale they share. Used by the TUI's worker and by ``heatscope expo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from heatscope.data.pooling import OverviewStats
 from heatscope.data.session import Session
 from heatscope.data.slices import SliceData
 from heatscope.data.summary import SliceSummary, summarize
@@ -15,6 +15,9 @@ from heatscope.errors import HeatscopeError
 from heatscope.render.facets import PanelSpec, difference
 from heatscope.render.normalize import Norm, compute_norm
 from heatscope.render.view_state import ViewState
+
+if TYPE_CHECKING:
+    from heatscope.data.pooling import OverviewStats
 
 DIFF_CMAP = "RdBu_r"
 
