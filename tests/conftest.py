@@ -22,3 +22,17 @@ def samples_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def load_file(samples_dir) -> Path:
     return samples_dir / "expert_load.h5"
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, for tests of ``.pt`` files written by ``torch.save``. It is an optional extra:
+    without it these tests are skipped with a reason shown in the summary (``-rs``), except
+    when HEATSCOPE_REQUIRE_TORCH is set (``.ci/run`` sets it), where a missing torch fails."""
+    import os
+
+    if os.environ.get("HEATSCOPE_REQUIRE_TORCH"):
+        import torch
+
+        return torch
+    return pytest.importorskip("torch", reason="PyTorch not installed: pip install torch==2.13.0")

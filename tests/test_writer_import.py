@@ -108,7 +108,9 @@ def test_megatron_import_places_experts_and_reports_bad_lines(tmp_path):
     out = tmp_path / "run.h5"
     r = run_cli("import", "megatron", tmp_path, "-o", out, "--ep-size", "2")
     assert r.returncode == 0, r.stderr
-    assert "2 steps x 2 layers x 8 experts (+1 MTP layers)" in r.stdout and "2 skipped" in r.stdout
+    assert "found: Megatron-LM tokens_per_expert logs" in r.stdout
+    assert "expert_token_counts: step=2 x layer=2 x expert=8" in r.stdout
+    assert "mtp_expert_token_counts: step=2 x mtp_layer=1 x expert=8" in r.stdout and "2 skipped" in r.stdout
     assert "assumed: expert-parallel size 2" in r.stdout
     assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:6:" in r.stderr
     assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:7:" in r.stderr
@@ -127,9 +129,9 @@ def test_megatron_import_places_experts_and_reports_bad_lines(tmp_path):
 
 def test_megatron_import_errors(tmp_path):
     r = run_cli("import", "megatron", tmp_path / "nope", "-o", tmp_path / "x.h5")
-    assert r.returncode == 2 and "not a directory" in r.stderr
+    assert r.returncode == 2 and "nope: no such file or directory" in r.stderr
     r = run_cli("import", "megatron", tmp_path, "-o", tmp_path / "x.h5")
-    assert r.returncode == 2 and "no tokens_per_expert/rank*.jsonl files" in r.stderr
+    assert r.returncode == 2 and "no Megatron-LM logs" in r.stderr
     (tmp_path / "rank0.jsonl").write_text("garbage\n")
     r = run_cli("import", "megatron", tmp_path, "-o", tmp_path / "x.h5")
     assert r.returncode == 2 and "no valid tokens-per-expert lines" in r.stderr

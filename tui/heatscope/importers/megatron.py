@@ -17,40 +17,32 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from heatscope.errors import HeatscopeError
-from heatscope.samples.writing import add_scale, new_file, write_labelled
+from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs
+from heatscope.importers.output import ImportReport, Progress
 
 RANK_FILE = re.compile(r"rank(\d+)\.jsonl$")
-MISSING = -1
 
 
-@dataclass
-class ImportReport:
-    files: int = 0
-    lines: int = 0
-    skipped: list[str] = field(default_factory=list)  # "file:line: reason"
-    steps: int = 0
-    layers: int = 0
-    experts: int = 0
-    mtp_layers: int = 0
-    assumptions: list[str] = field(default_factory=list)
+def tpe_directory(directory: Path) -> Path | None:
+    """Where the ``rank<r>.jsonl`` files are: ``directory/tokens_per_expert`` or ``directory``."""
+    for base in (directory / "tokens_per_expert", directory):
+        if base.is_dir() and any(RANK_FILE.fullmatch(p.name) for p in base.glob("rank*.jsonl")):
+            return base
+    return None
 
 
 def rank_files(directory: Path) -> list[tuple[int, Path]]:
     """``(rank, path)`` of every ``rank<r>.jsonl`` in ``directory/tokens_per_expert`` or ``directory``."""
-    base = directory / "tokens_per_expert" if (directory / "tokens_per_expert").is_dir() else directory
-    found = []
-    for path in sorted(base.glob("rank*.jsonl")):
-        match = RANK_FILE.search(path.name)
-        if match:
-            found.append((int(match.group(1)), path))
-    if not found:
+    base = tpe_directory(directory)
+    if base is None:
         raise HeatscopeError("no tokens_per_expert/rank*.jsonl files", str(directory))
+    found = [(int(RANK_FILE.fullmatch(p.name).group(1)), p) for p in base.glob("rank*.jsonl")
+             if RANK_FILE.fullmatch(p.name)]
     return sorted(found)
 
 
@@ -59,16 +51,19 @@ def _parse(line: str) -> tuple[int, str, int, np.ndarray]:
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     step, layer, block = record.get("iter"), record.get("layer"), record.get("block", "decoder")
-    if not isinstance(step, int) or not isinstance(layer, int):
+    if type(step) is not int or type(layer) is not int:
         raise ValueError("'iter' and 'layer' must be integers")
     if block == "mtp":
         mtp = record.get("mtp_idx")
-        if not isinstance(mtp, int):
+        if type(mtp) is not int:
             raise ValueError("an mtp block needs an integer 'mtp_idx'")
         block = f"mtp{mtp}"
     elif block != "decoder":
-        raise ValueError(f"unknown block {block!r}")
-    tpe = np.asarray(record.get("tpe"), dtype=np.float64)
+        raise ValueError(f"unknown block {str(block)[:40]!r}")
+    try:
+        tpe = np.asarray(record.get("tpe"), dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError("'tpe' must be a list of microbatches of counts") from None
     if tpe.ndim == 1:
         tpe = tpe[np.newaxis, :]
     if tpe.ndim != 2 or tpe.shape[1] == 0 or not np.isfinite(tpe).all() or (tpe < 0).any():
@@ -76,81 +71,64 @@ def _parse(line: str) -> tuple[int, str, int, np.ndarray]:
     return step, block, layer, tpe.sum(axis=0)
 
 
-def read_counts(directory: Path, ep_size: int = 1, tp_size: int = 1):
-    """Summed counts ``{(step, block, layer): counts over all experts}`` and a report."""
+def read_counts(directory: Path, report: ImportReport, ep_size: int = 1, tp_size: int = 1):
+    """Summed counts ``{(step, block, layer): counts over all experts}``."""
     if ep_size < 1 or tp_size < 1:
         raise HeatscopeError("--ep-size and --tp-size must be at least 1")
-    report = ImportReport()
+    files = rank_files(directory)
     local_sizes: dict[int, int] = {}
     totals: dict[tuple[int, str, int], np.ndarray] = {}
-    for rank, path in rank_files(directory):
-        report.files += 1
-        ep_rank = (rank // tp_size) % ep_size
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                report.lines += 1
-                try:
-                    step, block, layer, local = _parse(line)
-                except (ValueError, TypeError) as exc:
-                    report.skipped.append(f"{path}:{number}: {str(exc).splitlines()[0][:120]}")
-                    continue
-                size = local_sizes.setdefault(rank, local.size)
-                if local.size != size:
-                    report.skipped.append(f"{path}:{number}: {local.size} local experts, earlier lines had {size}")
-                    continue
-                key = (step, block, layer)
-                full = totals.setdefault(key, np.zeros(size * ep_size))
-                if full.size != size * ep_size:
-                    report.skipped.append(f"{path}:{number}: rank {rank} holds {size} experts, others differ")
-                    continue
-                full[ep_rank * size:(ep_rank + 1) * size] += local
+    with Progress("reading tokens_per_expert", sum(p.stat().st_size for _, p in files)) as progress:
+        for rank, path in files:
+            report.files += 1
+            ep_rank = (rank // tp_size) % ep_size
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for number, line in enumerate(fh, start=1):
+                    progress.advance(len(line))
+                    if not line.strip():
+                        continue
+                    report.lines += 1
+                    try:
+                        step, block, layer, local = _parse(line)
+                    except (ValueError, TypeError) as exc:
+                        report.skip(f"{path}:{number}", str(exc))
+                        continue
+                    size = local_sizes.setdefault(rank, local.size)
+                    if local.size != size:
+                        report.skip(f"{path}:{number}", f"{local.size} local experts, earlier lines had {size}")
+                        continue
+                    full = totals.setdefault((step, block, layer), np.zeros(size * ep_size))
+                    if full.size != size * ep_size:
+                        report.skip(f"{path}:{number}", f"rank {rank} holds {size} experts, others differ")
+                        continue
+                    full[ep_rank * size:(ep_rank + 1) * size] += local
     if not totals:
         raise HeatscopeError("no valid tokens-per-expert lines", str(directory))
     report.assumptions.append(
         f"expert-parallel size {ep_size}, tensor-parallel size {tp_size}: rank r holds experts "
         f"ep_rank*L..(ep_rank+1)*L-1 with ep_rank = (r // {tp_size}) % {ep_size}; replicas are summed"
     )
-    return totals, report
+    return totals
 
 
-def _cube(totals, steps, layers, block_of, n_experts) -> np.ndarray:
-    cube = np.full((len(steps), len(layers), n_experts), MISSING, dtype=np.int64)
-    step_index = {s: i for i, s in enumerate(steps)}
-    layer_index = {key: i for i, key in enumerate(layers)}
-    for (step, block, layer), counts in totals.items():
-        key = (block, layer)
-        if block_of(block) and key in layer_index:
-            cube[step_index[step], layer_index[key]] = np.round(counts).astype(np.int64)
-    return cube
-
-
-def import_megatron(directory: Path, output: Path, ep_size: int = 1, tp_size: int = 1) -> ImportReport:
-    """Write ``output`` with ``expert_token_counts`` (step x layer x expert) and, when MTP
-    blocks were logged, ``mtp_expert_token_counts``; missing entries are stored as -1."""
-    totals, report = read_counts(directory, ep_size, tp_size)
+def tpe_arrays(totals, report: ImportReport) -> list[ImportedArray]:
+    """``expert_token_counts`` (step x layer x expert) and, when MTP blocks were logged,
+    ``mtp_expert_token_counts``; missing entries are -1."""
     n_experts = max(c.size for c in totals.values())
     steps = sorted({k[0] for k in totals})
-    decoder = sorted({(k[1], k[2]) for k in totals if k[1] == "decoder"}, key=lambda x: x[1])
-    mtp = sorted({(k[1], k[2]) for k in totals if k[1] != "decoder"})
-    report.steps, report.layers, report.experts, report.mtp_layers = len(steps), len(decoder), n_experts, len(mtp)
-    attrs = {"kind": "expert_token_counts", "long_name": "Tokens routed to expert", "units": "tokens",
-             "_FillValue": np.int64(MISSING)}
-    with new_file(output) as f:
-        f.attrs["source"] = f"Megatron-LM tokens_per_expert JSON Lines from {directory}"
-        f.attrs["assumptions"] = "; ".join(report.assumptions)
-        f.attrs["default_dataset"] = "expert_token_counts"
-        step_scale = add_scale(f, "step", steps)
-        expert_scale = add_scale(f, "expert", list(range(n_experts)))
-        if decoder:
-            layer_scale = add_scale(f, "layer", [layer for _, layer in decoder])
-            cube = _cube(totals, steps, decoder, lambda b: b == "decoder", n_experts)
-            write_labelled(f, "expert_token_counts", cube, [step_scale, layer_scale, expert_scale], attrs,
-                           chunks=(1, len(decoder), n_experts))
-        if mtp:
-            mtp_scale = add_scale(f, "mtp_layer", [f"{block} layer {layer}" for block, layer in mtp])
-            cube = _cube(totals, steps, mtp, lambda b: b != "decoder", n_experts)
-            write_labelled(f, "mtp_expert_token_counts", cube, [step_scale, mtp_scale, expert_scale], attrs,
-                           chunks=(1, len(mtp), n_experts))
-    return report
+    step_index = {s: i for i, s in enumerate(steps)}
+    arrays = []
+    for name, axis, is_block in (("expert_token_counts", "layer", lambda b: b == "decoder"),
+                                 ("mtp_expert_token_counts", "mtp_layer", lambda b: b != "decoder")):
+        layers = sorted({(k[1], k[2]) for k in totals if is_block(k[1])}, key=lambda x: (x[0], x[1]))
+        if not layers:
+            continue
+        index = {key: i for i, key in enumerate(layers)}
+        cube = np.full((len(steps), len(layers), n_experts), MISSING, dtype=np.int64)
+        for (step, block, layer), counts in totals.items():
+            if is_block(block):
+                cube[step_index[step], index[(block, layer)], :counts.size] = np.round(counts).astype(np.int64)
+        labels = [layer for _, layer in layers] if axis == "layer" else [f"{b} layer {n}" for b, n in layers]
+        arrays.append(ImportedArray(name, cube, [("step", steps), (axis, labels), ("expert", range(n_experts))],
+                                    counts_attrs()))
+    return arrays
