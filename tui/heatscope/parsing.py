@@ -90,7 +90,8 @@ def base_parser() -> Parser:
         description="Terminal inspector for per-layer training tensors in HDF5 files.",
         epilog="Subcommands: 'heatscope info PATH...' lists the datasets of files or directories; "
         "'heatscope export PATH ...' writes a view as svg/png/html/txt/ansi/csv (see 'heatscope export --help'); "
-        "'heatscope import megatron DIR -o run.h5' converts Megatron-LM tokens-per-expert logs.",
+        "'heatscope import megatron|sglang|tensor SRC -o run.h5' converts Megatron-LM router traces and "
+        "tokens-per-expert logs, SGLang expert distribution dumps and .npy/.npz/.safetensors/.pt files.",
     )
     parser.add_argument("--version", action="version", version=f"heatscope {__version__}")
     return parser

@@ -162,6 +162,11 @@ def tensor_arrays(path: Path, report: ImportReport, *, axes: Sequence[str] | Non
         result.append(ImportedArray(name, data, list(zip(names, ticks)), attrs))
     if not result:
         raise HeatscopeError("no numeric array to import", str(path))
+    known = {axis for array in result for axis, _ in array.axes}
+    for axis, values in labels.items():
+        if axis not in known:
+            raise HeatscopeError(f"no axis {axis!r} (axes: {', '.join(sorted(known))})",
+                                 f"--label {axis}={','.join(map(str, values))}")
     if axes is None:
         report.assumptions.append("axes not named (--axes): called dim0, dim1, ... unless stacked")
     return result
