@@ -12,7 +12,12 @@ from heatscope.inspector.app import LaunchOptions, create_app
 
 
 def make_app(*paths: Path, **options):
-    return create_app(LaunchOptions(paths=[Path(p) for p in paths], **options))
+    """The app as the command line builds it (URLs resolved to remote paths the same way)."""
+    from heatscope.data.opening import resolve_inputs
+    from heatscope.data.remote import is_url
+
+    resolved = [resolve_inputs([p])[0] if is_url(p) else Path(p) for p in paths]
+    return create_app(LaunchOptions(paths=resolved, **options))
 
 
 async def settle(pilot, rounds: int = 3) -> None:

@@ -63,6 +63,10 @@ def dispatch(argv: Sequence[str]) -> int:
     if argv and argv[0] == "info":
         args = _info_parser().parse_args(argv[1:])
         return run_info(args.paths)
+    if argv and argv[0] == "serve":
+        from heatscope.serve import run_serve
+
+        return run_serve(argv[1:])
     if argv and argv[0] == "import":
         from heatscope.importers.command import run_import
 

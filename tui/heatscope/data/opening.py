@@ -73,6 +73,27 @@ def _describe_open_error(exc: Exception) -> str:
     return f"cannot open as HDF5 ({text.splitlines()[0] if text else type(exc).__name__})"
 
 
+def _open_remote(path) -> h5py.File:
+    """A remote file through its block-cached file object (only ever read)."""
+    from heatscope.data.remote import remote_error
+
+    where = str(path)
+    try:
+        fobj = path.open()
+        if not _read_signature_offsets(fobj, path.info().get("size") or 0):
+            fobj.close()
+            raise HeatscopeError("not an HDF5 file (no HDF5 signature)", where)
+        return h5py.File(fobj, "r")
+    except HeatscopeError:
+        raise
+    except HDF5_ERRORS as exc:
+        if isinstance(exc, OSError) and not str(exc).startswith("Unable to"):
+            raise remote_error(exc, where) from None
+        raise HeatscopeError(_describe_open_error(exc), where) from None
+    except Exception as exc:  # noqa: BLE001 - network errors of every protocol package
+        raise remote_error(exc, where) from None
+
+
 def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
     """Open ``path`` read-only without taking the HDF5 file lock.
 
@@ -81,6 +102,8 @@ def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
     that plain read-only open calls truncated is damaged: it is never reopened in SWMR
     mode, which would read its missing chunks as zeros.
     """
+    if getattr(path, "url", None) is not None:  # a RemotePath
+        return _open_remote(path)
     where = str(path)
     p = Path(path)
     if not p.exists():
@@ -129,10 +152,26 @@ def find_hdf5_files(directory: str | os.PathLike[str]) -> list[Path]:
 def resolve_inputs(paths: list[str]) -> list[Path]:
     """Expand the user's paths (files or directories) into HDF5 file paths.
 
-    A directory with no HDF5 file in it is an error, as is a path that does not exist.
+    A directory with no HDF5 file in it is an error, as is a path that does not exist. URLs
+    become ``RemotePath`` objects (a prefix: the HDF5-named files below it).
     """
     result: list[Path] = []
     for raw in paths:
+        if not isinstance(raw, Path):
+            from heatscope.data.remote import RemotePath, is_url
+
+            if is_url(raw):
+                remote = RemotePath(str(raw))
+                if remote.is_dir():
+                    files = remote.files()
+                    if not files:
+                        raise HeatscopeError("directory contains no HDF5 files (.h5, .hdf5, .nc, ...)", raw)
+                    result.extend(files)
+                elif remote.exists():
+                    result.append(remote)
+                else:
+                    raise HeatscopeError("no such file or directory", raw)
+                continue
         p = Path(raw)
         if not p.exists():
             raise HeatscopeError("no such file or directory", raw)

@@ -1,9 +1,10 @@
 """The cursor row's metric at every index of the step axis, for the stats panel's sparkline.
 
 For load kinds the metric is the row's MaxVio (when the columns are experts), else the
-row's mean. Only the row itself is read, along the whole step axis, block by block; an
-axis that would need more than ``LIMIT`` values is left out (the metric view, ``m``, is
-the tool for whole long runs).
+row's mean. Only the row itself is read, along the whole step axis, block by block; a
+sparkline that would make HDF5 read more than ``LIMIT`` values (whole chunks count: a row
+of a step x layer x expert run chunked one step at a time costs every chunk) is left out
+(the metric view, ``m``, is the tool for whole long runs).
 """
 
 from __future__ import annotations
@@ -19,8 +20,22 @@ from heatscope.data.scan import ScanCancelled
 from heatscope.data.selection import Selection
 from heatscope.data.slices import expert_axis, relative_load
 
-LIMIT = 1 << 22  # values read for one sparkline, at most
+LIMIT = 1 << 24  # values HDF5 reads for one sparkline, at most (64 MB of float32)
 BLOCK = 1 << 18
+
+
+def values_touched(dset: h5py.Dataset, key: tuple) -> int:
+    """How many values reading ``dset[key]`` makes HDF5 read: whole chunks when chunked."""
+    chunks = dset.chunks or dset.shape
+    total = 1
+    for size, chunk, index in zip(dset.shape, chunks, key):
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(size)
+            first, last = start // chunk, max(start, stop - 1) // chunk
+            total *= min(size, (last - first + 1) * chunk) if stop > start else 0
+        else:
+            total *= min(size, chunk)
+    return total
 
 
 def row_metric_name(info: DatasetInfo, sel: Selection) -> str:
@@ -29,12 +44,16 @@ def row_metric_name(info: DatasetInfo, sel: Selection) -> str:
 
 def row_metric_along(
     dset: h5py.Dataset, info: DatasetInfo, sel: Selection, row: int, step_axis: int, derived: bool = False,
-    cancelled: Callable[[], bool] | None = None,
+    cancelled: Callable[[], bool] | None = None, limit: int = LIMIT,
 ) -> np.ndarray | None:
     """The metric of row ``row`` (of the displayed rows) at every index of ``step_axis``,
-    or None when that would read more than ``LIMIT`` values."""
+    or None when that would read more than ``limit`` values."""
     steps = sel.shape[step_axis]
-    if steps * sel.n_cols > LIMIT:
+    whole = list(sel.key())
+    if sel.row_axis is not None:
+        whole[sel.row_axis] = row
+    whole[step_axis] = slice(0, steps)
+    if steps * sel.n_cols > limit or values_touched(dset, tuple(whole)) > limit:
         return None
     name = row_metric_name(info, sel)
     out = np.full(steps, np.nan)

@@ -16,6 +16,8 @@ from heatscope.data.text import safe_text
 
 
 def _parts(path: Path) -> tuple[str, ...]:
+    if getattr(path, "url", None) is not None:  # a RemotePath: ("s3://bucket", "dir", "run.h5")
+        return tuple(path.parts)
     return PurePath(os.path.abspath(path)).parts
 
 
@@ -31,8 +33,10 @@ def run_names(paths: list[Path]) -> list[str]:
     parts = [_parts(p) for p in paths]
     if len(paths) == 1:
         return [safe_text(_strip_suffix(parts[0][-1], {PurePath(parts[0][-1]).suffix}))]
-    common = os.path.commonpath([os.path.abspath(p) for p in paths])
-    rel = [p[len(PurePath(common).parts):] or p[-1:] for p in parts]
+    shared = 0
+    while all(len(p) > shared for p in parts) and len({p[shared] for p in parts}) == 1:
+        shared += 1
+    rel = [p[shared:] or p[-1:] for p in parts]
     # drop trailing components every run shares (metrics.h5), then leading ones (sweep/)
     while all(len(r) > 1 for r in rel) and len({r[-1] for r in rel}) == 1:
         rel = [r[:-1] for r in rel]

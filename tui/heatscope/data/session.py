@@ -62,6 +62,10 @@ class Session:
         self._open_lock = threading.RLock()
         self.pinned: set[int] = set()  # files the working set never closes (the current view's)
 
+    def is_remote(self, file_index: int) -> bool:
+        """A file behind a URL (read through fsspec: nothing is scanned in full)."""
+        return getattr(self.paths[file_index], "url", None) is not None
+
     def open_all(self, eager: int = 8) -> list[OpenedFile]:
         """List every path and open and catalog the first ``eager`` of them; the rest of a
         big run directory is opened on demand (``ensure_open``). A bad file keeps its

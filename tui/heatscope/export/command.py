@@ -111,6 +111,8 @@ def refuse_overwriting_inputs(out: Path, inputs: list[Path]) -> None:
     if not out.exists():
         return
     for path in inputs:
+        if getattr(path, "url", None) is not None:  # a remote input cannot be written over
+            continue
         try:
             same = os.path.samefile(out, path)
         except OSError:

@@ -140,6 +140,8 @@ def build_figure(req: ExportRequest) -> Figure:
                              target=req.target)
         differenced = diff is not None or second is not None
         scan = None
+        if state.range_mode == "global" and req.range_mode is None and session.is_remote(file_index):
+            state = replace(state, range_mode="slice")  # a default global scan would download the file
         if state.range_mode == "global" and not differenced:
             scan = session.scan(file_index, state.info, state.derived, percentiles=())
         norm = shared_norm(state, panels, scan, differenced)

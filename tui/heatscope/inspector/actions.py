@@ -81,10 +81,12 @@ class ActionsMixin:
                 return
             self.set_state(self.state.cycle_range())
             self.notify(f"color range: {self.state.range_mode}", timeout=2)
+            self.scan_remote_on_request()
 
     def set_range(self, mode: str) -> None:
         if self.state is not None:
             self.set_state(replace(self.state, range_mode=mode))
+            self.scan_remote_on_request()
 
     def action_toggle_derived(self) -> None:
         state = self.state

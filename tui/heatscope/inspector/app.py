@@ -233,8 +233,25 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         state = self.named(state)
         self.state = state
         self.panels = None
-        self.scan_note = "" if scan_key(state) in self.scans else "pending"
+        if scan_key(state) in self.scans:
+            self.scan_note = ""
+        elif self.session.is_remote(state.file_index):  # a global scan would download the file
+            self.scan_note = "not scanned (remote)"
+            if state.range_mode == "global":  # the default: the slice's range until asked (r)
+                self.state = state = replace(state, range_mode="slice")
+        else:
+            self.scan_note = "pending"
         self._fetch(state)
+
+    def scan_remote_on_request(self) -> None:
+        """The user chose the global range of a remote file: scan it (the whole dataset is
+        read, with progress) since they asked."""
+        state = self.state
+        if state is not None and state.range_mode == "global" and self.scan_note.startswith("not scanned") \
+                and scan_key(state) not in self.scans:
+            self.scan_note = "0%"
+            self.notify("scanning the whole remote dataset for its global range")
+            self.call_after_refresh(self._start_scan, state)
 
     def _fetch(self, state: ViewState) -> None:
         """Show the panels now when they are cached (prefetched), else read them in a worker."""

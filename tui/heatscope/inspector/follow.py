@@ -65,6 +65,6 @@ class FollowMixin:
         from heatscope.inspector.loading import scan_key
 
         self.scans.pop(scan_key(state), None)
-        self.scan_note = "pending"
+        self.scan_note = "not scanned (remote)" if self.session.is_remote(state.file_index) else "pending"
         self.refill_tree()
         self.set_state(followed_state(state, fresh))

@@ -10,6 +10,9 @@ from heatscope.inspector.messages import WorkerUpdate
 from heatscope.render.view_state import ViewState
 
 
+REMOTE_LIMIT = 1 << 18  # values a remote file's sparkline may read (1 MB of float32)
+
+
 class SparkReady(WorkerUpdate):
     def __init__(self, key: tuple, label: str, values) -> None:
         super().__init__()
@@ -44,14 +47,15 @@ class SparkMixin:
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="spark")
     def read_spark(self, state: ViewState, row: int, key: tuple) -> None:
-        from heatscope.data.row_along import row_metric_along, row_metric_name
+        from heatscope.data.row_along import LIMIT, row_metric_along, row_metric_name
 
         worker = get_current_worker()
         info, sel, axis = state.info, state.selection, state.step_axis
         try:
             raw = self.session.files[state.file_index].catalog.find(info.path)
+            limit = REMOTE_LIMIT if self.session.is_remote(state.file_index) else LIMIT
             values = row_metric_along(self.session.dataset(state.file_index, raw), raw, sel, row, axis,
-                                      state.derived, cancelled=lambda: worker.is_cancelled)
+                                      state.derived, cancelled=lambda: worker.is_cancelled, limit=limit)
         except Exception:  # noqa: BLE001 - a sparkline is a nicety: none rather than an error
             values = None
         name = {"maxvio": "MaxVio", "mean": "mean"}[row_metric_name(info, sel)]

@@ -61,7 +61,8 @@ class StatsViewMixin:
         info, p, _, _ = found
         state, panels = self.state, self.panels
         summary = p.summary if p.summary is not None else summarize(info, p.data)
-        note = "" if not self.scan_note else f"global range {self.scan_note}"
+        note = "" if not self.scan_note else \
+            self.scan_note if self.scan_note.startswith("not scanned") else f"global range {self.scan_note}"
         key = (id(panels), id(p), self.norm, state.cmap, note, state.differenced)
         if key != self._slice_shown:
             self._slice_shown = key

@@ -29,7 +29,8 @@ def size_text(n: int) -> str:
 
 
 def time_text(mtime_ns: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9))
+    """The modified time, or "" when unknown (an HTTP server that does not say)."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9)) if mtime_ns > 0 else ""
 
 
 def file_label(name: str, f: OpenedFile) -> Text:
@@ -39,7 +40,7 @@ def file_label(name: str, f: OpenedFile) -> Text:
         text.append(f"  {steps} steps", style="dim")
     elif f.stamp is not None:
         text.append(f"  {size_text(f.stamp[0])}", style="dim")
-    if f.stamp is not None:
+    if f.stamp is not None and f.stamp[1] > 0:
         text.append(f"  {time_text(f.stamp[1])}", style="dim")
     if f.error:
         text.append("  damaged", style="red")
