@@ -8,7 +8,9 @@ import base64
 import io
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -29,12 +31,13 @@ class Browser:
     """``async with Browser() as page: await page.goto(url)``."""
 
     def __init__(self) -> None:
-        self._profile = tempfile.TemporaryDirectory()
+        self._profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self._ids = itertools.count(1)
 
     async def __aenter__(self) -> Browser:
         self._proc = subprocess.Popen([chromium_path(), *FLAGS, f"--user-data-dir={self._profile.name}",
-                                       "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                       "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True)  # its own group: its helpers end with it
         port_file = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not (port_file.exists() and port_file.read_text().strip()):
@@ -52,7 +55,10 @@ class Browser:
     async def __aexit__(self, *exc) -> None:
         await self._ws.close()
         await self._session.close()
-        self._proc.kill()
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)  # the browser and its zygote/renderer helpers
+        except ProcessLookupError:
+            pass
         self._proc.wait()
         self._profile.cleanup()
 
