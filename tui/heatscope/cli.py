@@ -85,9 +85,26 @@ def dispatch(argv: Sequence[str]) -> int:
     return run_tui(tui_parser().parse_args(argv))
 
 
+def _take_hsds_endpoint(argv: list[str]) -> list[str]:
+    """``--hsds ENDPOINT`` (any command): the HSDS server for ``hdf5://`` paths, passed on
+    to h5pyd (and to ``serve``'s app processes) as ``HS_ENDPOINT``."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--hsds" and i + 1 < len(argv):
+            os.environ["HS_ENDPOINT"] = argv[i + 1]
+            i += 2
+            continue
+        if argv[i].startswith("--hsds="):
+            os.environ["HS_ENDPOINT"] = argv[i].split("=", 1)[1]
+        else:
+            out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``heatscope`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _take_hsds_endpoint(list(sys.argv[1:] if argv is None else argv))
     # Values near the float64 limit overflow to inf by design (and are shown as such):
     # numpy's warnings about it would print over the TUI or into a piped export.
     warnings.filterwarnings("ignore", category=RuntimeWarning)

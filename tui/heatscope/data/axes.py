@@ -17,6 +17,7 @@ import h5py
 import numpy as np
 
 from heatscope.data.attributes import Attributes
+from heatscope.data.hsds import is_hsds
 from heatscope.data.text import attr_strings, attr_text, decode, format_number, safe_text
 
 NETCDF_PHONY_SCALE = "This is a netCDF dimension but not a netCDF variable"
@@ -131,6 +132,8 @@ def _dimension_attributes(dset: h5py.Dataset, attrs: Attributes, ndim: int) -> t
         for i in range(min(ndim, flat.size)):
             text = attr_text(flat[i])
             labels[i] = text.strip() if text else ""
+    if is_hsds(dset):  # HSDS: its DIMENSION_LIST holds ids, not references
+        return labels, _hsds_scales(dset, ndim)
     raw_list = attrs.get("DIMENSION_LIST")
     if raw_list is not None:
         entries = np.asarray(raw_list, dtype=object).ravel()
@@ -145,6 +148,18 @@ def _dimension_attributes(dset: h5py.Dataset, attrs: Attributes, ndim: int) -> t
             if isinstance(target, h5py.Dataset):
                 scales[i] = target
     return labels, scales
+
+
+def _hsds_scales(dset, ndim: int) -> list:
+    """The first scale attached to each dimension of an h5pyd dataset, through ``dims``."""
+    scales: list = [None] * ndim
+    for i in range(ndim):
+        try:
+            if len(dset.dims[i]):
+                scales[i] = dset.dims[i][0]
+        except (OSError, KeyError, RuntimeError, ValueError, TypeError, IndexError):
+            continue
+    return scales
 
 
 def discover_axes(dset: h5py.Dataset, attrs: Attributes | None = None) -> tuple[Axis, ...]:

@@ -12,8 +12,9 @@ from h5py import h5l, h5o
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import Axis, discover_axes
-from heatscope.data.opening import HDF5_ERRORS
 from heatscope.data.classify import describe_dtype, dtype_reason, viewability
+from heatscope.data.hsds import is_hsds
+from heatscope.data.opening import HDF5_ERRORS
 from heatscope.data.text import attr_text, decode_name, encode_name, safe_text
 from heatscope.data.values import ValueInfo, read_value_info
 from heatscope.errors import HeatscopeError
@@ -198,8 +199,18 @@ def _default_picks(raw: object) -> tuple[tuple[str, str], ...]:
 
 
 def _object_key(obj: h5py.HLObject) -> tuple:
+    if is_hsds(obj):
+        return ("hsds", obj.id.uuid)
     info = h5o.get_info(obj.id)
     return (info.fileno, info.addr)
+
+
+def _is_group(obj) -> bool:
+    return isinstance(obj, h5py.Group) or (is_hsds(obj) and hasattr(obj, "keys") and not hasattr(obj, "shape"))
+
+
+def _is_dataset(obj) -> bool:
+    return isinstance(obj, h5py.Dataset) or (is_hsds(obj) and hasattr(obj, "shape") and hasattr(obj, "dtype"))
 
 
 def build_catalog(f: h5py.File, detail_limit: int | None = DETAIL_LIMIT) -> Catalog:
@@ -228,7 +239,16 @@ def _first_line(exc: BaseException) -> str:
 
 def _link(group: h5py.Group, name: str | bytes) -> tuple[int, str | None]:
     """(link type, "-> target" for soft and external links). Low-level calls, because
-    h5py's ``get(name, getlink=True)`` cannot take a name that is not UTF-8."""
+    h5py's ``get(name, getlink=True)`` cannot take a name that is not UTF-8 (h5pyd, whose
+    names are always text, has no low-level API: its link objects are asked)."""
+    if is_hsds(group):
+        link = group.get(name, getlink=True)
+        kind = type(link).__name__
+        if kind == "SoftLink":
+            return h5l.TYPE_SOFT, f"-> {link.path}"
+        if kind == "ExternalLink":
+            return h5l.TYPE_EXTERNAL, f"-> {link.filename}:{link.path}"
+        return h5l.TYPE_HARD, None
     links = group.id.links
     name = name if isinstance(name, bytes) else name.encode("utf-8")
     kind = links.get_info(name).type
@@ -266,7 +286,7 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
             key = _object_key(obj)
         except HDF5_ERRORS:
             key = ("unknown", path)
-        if isinstance(obj, h5py.Group):
+        if _is_group(obj):
             if key in seen:
                 via = f" {link_text}" if link_text else ""
                 catalog.notes.append(f"{path}:{via} same group as {seen[key]}, listed there")
@@ -274,7 +294,7 @@ def _walk(group: h5py.Group, prefix: str, catalog: Catalog, seen: dict, depth: i
             seen[key] = path
             catalog.groups.append(path)
             _walk(obj, path, catalog, seen, depth + 1)
-        elif isinstance(obj, h5py.Dataset):
+        elif _is_dataset(obj):
             seen.setdefault(key, path)
             limit = catalog.detail_limit
             describe = describe_dataset if limit is None or len(catalog.datasets) < limit else describe_briefly

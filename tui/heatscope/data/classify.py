@@ -8,6 +8,7 @@ from h5py import h5z
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import NETCDF_PHONY_SCALE
+from heatscope.data.hsds import is_hsds
 from heatscope.data.text import attr_text, format_number, safe_text
 
 
@@ -62,7 +63,10 @@ def _filter_available(code: int) -> bool:
 
 
 def missing_filter(dset: h5py.Dataset) -> str | None:
-    """Name of a required compression filter that is not available, if any."""
+    """Name of a required compression filter that is not available, if any (never for
+    HSDS, whose server decodes chunks)."""
+    if is_hsds(dset):
+        return None
     try:
         plist = dset.id.get_create_plist()
         count = plist.get_nfilters()

@@ -73,27 +73,6 @@ def _describe_open_error(exc: Exception) -> str:
     return f"cannot open as HDF5 ({text.splitlines()[0] if text else type(exc).__name__})"
 
 
-def _open_remote(path) -> h5py.File:
-    """A remote file through its block-cached file object (only ever read)."""
-    from heatscope.data.remote import remote_error
-
-    where = str(path)
-    try:
-        fobj = path.open()
-        if not _read_signature_offsets(fobj, path.info().get("size") or 0):
-            fobj.close()
-            raise HeatscopeError("not an HDF5 file (no HDF5 signature)", where)
-        return h5py.File(fobj, "r")
-    except HeatscopeError:
-        raise
-    except HDF5_ERRORS as exc:
-        if isinstance(exc, OSError) and not str(exc).startswith("Unable to"):
-            raise remote_error(exc, where) from None
-        raise HeatscopeError(_describe_open_error(exc), where) from None
-    except Exception as exc:  # noqa: BLE001 - network errors of every protocol package
-        raise remote_error(exc, where) from None
-
-
 def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
     """Open ``path`` read-only without taking the HDF5 file lock.
 
@@ -102,8 +81,8 @@ def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
     that plain read-only open calls truncated is damaged: it is never reopened in SWMR
     mode, which would read its missing chunks as zeros.
     """
-    if getattr(path, "url", None) is not None:  # a RemotePath
-        return _open_remote(path)
+    if getattr(path, "url", None) is not None:  # a RemotePath (fsspec) or HsdsPath (h5pyd)
+        return path.open_file()
     where = str(path)
     p = Path(path)
     if not p.exists():
@@ -158,19 +137,18 @@ def resolve_inputs(paths: list[str]) -> list[Path]:
     result: list[Path] = []
     for raw in paths:
         if not isinstance(raw, Path):
-            from heatscope.data.remote import RemotePath, is_url
+            from heatscope.data.remote import is_url, remote_path
 
             if is_url(raw):
-                remote = RemotePath(str(raw))
+                remote = remote_path(str(raw))
                 if remote.is_dir():
                     files = remote.files()
                     if not files:
                         raise HeatscopeError("directory contains no HDF5 files (.h5, .hdf5, .nc, ...)", raw)
                     result.extend(files)
-                elif remote.exists():
-                    result.append(remote)
                 else:
-                    raise HeatscopeError("no such file or directory", raw)
+                    remote.info()  # the server's answer: missing, unreachable, not allowed...
+                    result.append(remote)
                 continue
         p = Path(raw)
         if not p.exists():

@@ -189,7 +189,7 @@ def _allocated_boxes(dset: h5py.Dataset, sel: Selection) -> list[tuple[slice, sl
         key = sel.key()
         space.select_hyperslab(tuple(0 if isinstance(k, slice) else k for k in key),
                                tuple(n if isinstance(k, slice) else 1 for k, n in zip(key, sel.shape)))
-    except (OSError, RuntimeError, ValueError, TypeError):
+    except (AttributeError, OSError, RuntimeError, ValueError, TypeError):  # h5pyd: no spaces
         return None
     chunks = dset.chunks
     rc, cc = chunks[sel.row_axis], chunks[sel.col_axis]

@@ -85,15 +85,31 @@ def remote_error(exc: BaseException, url: str) -> HeatscopeError:
     first line)."""
     if isinstance(exc, HeatscopeError):
         return exc
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, FileNotFoundError) and cause is not None and _unreachable(cause):
+        exc = cause  # fsspec's HTTP reports a refused connection as a missing file
     if isinstance(exc, FileNotFoundError):
         return HeatscopeError("no such file or directory", url)
+    if _unreachable(exc) and not _timed_out(exc):
+        return HeatscopeError(f"cannot connect ({type(exc).__name__})", url)
     if isinstance(exc, PermissionError):
         return HeatscopeError("permission denied", url)
     name = type(exc).__name__
     text = str(exc).splitlines()[0][:160] if str(exc) else ""
-    if "timeout" in name.lower() or "timeout" in text.lower() or isinstance(exc, TimeoutError):
+    if _timed_out(exc):
         return HeatscopeError(f"the server did not answer within {timeout():g} s", url)
     return HeatscopeError(f"cannot read ({name}{': ' + text if text else ''})", url)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower() or \
+        "timeout" in str(exc).lower()[:200]
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """A refused, reset or unresolvable connection (or a timeout), whichever package says so."""
+    return isinstance(exc, (ConnectionError, TimeoutError)) or any(
+        word in type(exc).__name__ for word in ("Connect", "Timeout", "ServerDisconnected"))
 
 
 class RemotePath:
@@ -105,6 +121,7 @@ class RemotePath:
         match = URL.match(self.url)
         self.protocol = match.group(1).lower()
         rest = self.url[match.end():]
+        self.rest = rest
         head, _, tail = rest.partition("/")
         self.parts = (f"{self.protocol}://{head}", *[p for p in tail.split("/") if p])
         self.name = self.parts[-1] if len(self.parts) > 1 else head
@@ -199,3 +216,33 @@ class RemotePath:
                            cache_options={"maxblocks": MAX_BLOCKS})
         except Exception as exc:  # noqa: BLE001
             raise remote_error(exc, self.url) from None
+
+    def open_file(self):
+        """The file as an ``h5py.File`` over the block-cached file object (only ever read)."""
+        import h5py
+
+        from heatscope.data.opening import HDF5_ERRORS, _describe_open_error, _read_signature_offsets
+
+        try:
+            fobj = self.open()
+            if not _read_signature_offsets(fobj, self.info().get("size") or 0):
+                fobj.close()
+                raise HeatscopeError("not an HDF5 file (no HDF5 signature)", self.url)
+            return h5py.File(fobj, "r")
+        except HeatscopeError:
+            raise
+        except HDF5_ERRORS as exc:
+            if isinstance(exc, OSError) and not str(exc).startswith("Unable to"):
+                raise remote_error(exc, self.url) from None
+            raise HeatscopeError(_describe_open_error(exc), self.url) from None
+        except Exception as exc:  # noqa: BLE001 - network errors of every protocol package
+            raise remote_error(exc, self.url) from None
+
+
+def remote_path(url: str) -> RemotePath:
+    """The path object for ``url``: HSDS for ``hdf5://``, fsspec for the rest."""
+    if URL.match(url).group(1).lower() == "hdf5":
+        from heatscope.data.hsds import HsdsPath
+
+        return HsdsPath(url)
+    return RemotePath(url)

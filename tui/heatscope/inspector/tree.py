@@ -38,7 +38,7 @@ def file_label(name: str, f: OpenedFile) -> Text:
     steps = f.catalog.steps() if f.catalog is not None else None
     if steps is not None:
         text.append(f"  {steps} steps", style="dim")
-    elif f.stamp is not None:
+    elif f.stamp is not None and f.stamp[0] > 0:  # 0: a server that does not say (HSDS folders)
         text.append(f"  {size_text(f.stamp[0])}", style="dim")
     if f.stamp is not None and f.stamp[1] > 0:
         text.append(f"  {time_text(f.stamp[1])}", style="dim")
