@@ -41,6 +41,7 @@ HEADLESS = [
     "heatscope.importers.arrays_file",
     "heatscope.data.remote",
     "heatscope.data.hsds",
+    "heatscope.data.backends",
     "heatscope.writer_lock",
     "heatscope.run_file_flags",
     "heatscope.parsing",

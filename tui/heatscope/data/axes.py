@@ -17,7 +17,7 @@ import h5py
 import numpy as np
 
 from heatscope.data.attributes import Attributes
-from heatscope.data.hsds import is_hsds
+from heatscope.data.backends import is_hsds
 from heatscope.data.text import attr_strings, attr_text, decode, format_number, safe_text
 
 NETCDF_PHONY_SCALE = "This is a netCDF dimension but not a netCDF variable"

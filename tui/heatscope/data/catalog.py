@@ -12,8 +12,8 @@ from h5py import h5l, h5o
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import Axis, discover_axes
+from heatscope.data.backends import is_hsds
 from heatscope.data.classify import describe_dtype, dtype_reason, viewability
-from heatscope.data.hsds import is_hsds
 from heatscope.data.opening import HDF5_ERRORS
 from heatscope.data.text import attr_text, decode_name, encode_name, safe_text
 from heatscope.data.values import ValueInfo, read_value_info

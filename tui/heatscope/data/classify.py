@@ -8,7 +8,7 @@ from h5py import h5z
 
 from heatscope.data.attributes import Attributes
 from heatscope.data.axes import NETCDF_PHONY_SCALE
-from heatscope.data.hsds import is_hsds
+from heatscope.data.backends import is_hsds
 from heatscope.data.text import attr_text, format_number, safe_text
 
 

@@ -18,11 +18,6 @@ from heatscope.data.remote import RemotePath, remote_error, timeout
 from heatscope.errors import HeatscopeError
 
 
-def is_hsds(obj: object) -> bool:
-    """An h5pyd object (file, group, dataset) rather than an h5py one."""
-    return type(obj).__module__.startswith("h5pyd")
-
-
 def _h5pyd():
     try:
         import h5pyd

@@ -89,11 +89,17 @@ def to_png(fig: Figure) -> bytes:
     note = _pooling_note(rs, cs, row_axis.name if row_axis else "row", col_axis.name)
     panel_h = line_h + map_h + line_h + GAP
     legend_h = line_h * 2 + 16 + line_h + (line_h if note else 0)
-    width = MARGIN * 2 + label_w + max(map_w, 320)
+    bar_w = max(200, min(map_w, 480))
+    # titles are centered over the map (the value title over the colorbar): a title wider
+    # than the figure moves the map right and widens the image instead of being cut off
+    centered = [(map_w // 2, _text_size(probe, safe_text(p.spec.title), bold)[0]) for p in fig.panels]
+    centered.append((max(0, (map_w - bar_w) // 2) + bar_w // 2, _text_size(probe, safe_text(fig.value_title), bold)[0]))
+    shift = max(0, *(tw // 2 - center - label_w for center, tw in centered))
+    x0 = MARGIN + label_w + shift
+    width = max(x0 + max(map_w, 320) + MARGIN, *(x0 + center + tw // 2 + MARGIN for center, tw in centered))
     height = MARGIN * 2 + panel_h * len(fig.panels) + legend_h
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    x0 = MARGIN + label_w
     col_step = _tick_step(shown_cols, cell_w, widest_col)
     y = MARGIN
     for panel in fig.panels:
@@ -123,7 +129,6 @@ def to_png(fig: Figure) -> bytes:
     name_w, _ = _text_size(draw, name, font)
     draw.text((x0 + (map_w - name_w) // 2, y), name, fill=DIMMED, font=font)
     y += line_h
-    bar_w = max(200, min(map_w, 480))
     _colorbar(draw, fig, x0 + max(0, (map_w - bar_w) // 2), y, bar_w, font, small, bold, line_h)
     if note:
         draw.text((MARGIN, y + line_h * 2 + 16), note, fill=(150, 110, 0), font=font)
