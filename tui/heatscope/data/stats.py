@@ -39,7 +39,7 @@ class LoadStats:
     cv: float
     entropy: float  # normalized to [0, 1]
     gini: float
-    dead: int
+    dead: float  # experts below DEAD_THRESHOLD of the mean (a mean over rows when aggregated)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def load_stats(row: np.ndarray, dead_threshold: float = DEAD_THRESHOLD) -> LoadS
 
 
 def mean_load_stats(per_row: list[LoadStats]) -> LoadStats:
-    """Average of per-row metrics (papers average MaxVio over layers); dead experts summed."""
+    """Average of per-row metrics (papers average MaxVio over layers), dead experts too
+    (the stats panel heads them "mean of rows")."""
     if not per_row:
         return LoadStats(0, math.nan, math.nan, math.nan, math.nan, 0)
 
@@ -119,7 +120,7 @@ def mean_load_stats(per_row: list[LoadStats]) -> LoadStats:
         cv=avg("cv"),
         entropy=avg("entropy"),
         gini=avg("gini"),
-        dead=sum(s.dead for s in per_row),
+        dead=float(np.mean([s.dead for s in per_row])),
     )
 
 

@@ -53,7 +53,7 @@ def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
         (f"{prefix}CV", fmt(load.cv, 3)),
         (f"{prefix}entropy", fmt(load.entropy, 3)),
         (f"{prefix}Gini", fmt(load.gini, 3)),
-        (f"{prefix}dead", str(load.dead)),
+        (f"{prefix}dead", fmt(load.dead, 3)),
     ]
 
 
