@@ -92,7 +92,8 @@ def base_parser() -> Parser:
         "'heatscope export PATH ...' writes a view as svg/png/html/txt/ansi/csv (see 'heatscope export --help'); "
         "'heatscope import megatron|sglang|tensor SRC -o run.h5' converts Megatron-LM router traces and "
         "tokens-per-expert logs, SGLang expert distribution dumps and .npy/.npz/.safetensors/.pt files; "
-        "'heatscope serve [PATH ...]' serves the inspector to a browser. PATHs may be URLs (s3://, https://).",
+        "'heatscope serve [PATH ...]' serves the inspector to a browser. PATHs may be URLs (s3://, https://, "
+        "hdf5:// on HSDS with --hsds ENDPOINT or HS_ENDPOINT).",
     )
     parser.add_argument("--version", action="version", version=f"heatscope {__version__}")
     return parser
