@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import struct
 
-SIGNATURE = b"\x89HDF\r\n\x1a\n"
+from heatscope.data.opening import HDF5_SIGNATURE
+
 MASK = 0xFFFFFFFF
 
 
@@ -67,7 +68,7 @@ def clear_write_flags(path: str | os.PathLike[str]) -> bool:
     0) when they are set and the checksum is right. True when something was cleared."""
     with open(path, "r+b") as fh:
         head = fh.read(12)
-        if len(head) < 12 or head[:8] != SIGNATURE or head[8] not in (2, 3) or head[11] == 0:
+        if len(head) < 12 or head[:8] != HDF5_SIGNATURE or head[8] not in (2, 3) or head[11] == 0:
             return False
         offsets = head[9]
         size = 12 + 4 * offsets

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -46,20 +47,42 @@ def rank_files(directory: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def block_name(record: dict) -> str:
+    """``"decoder"``, or ``"mtp<k>"`` for a multi-token-prediction record (Megatron's logs
+    and router traces mark blocks alike); ValueError for anything else."""
+    block = record.get("block", "decoder")
+    if block == "mtp":
+        mtp = record.get("mtp_idx")
+        if type(mtp) is not int:
+            raise ValueError("an mtp record needs an integer 'mtp_idx'")
+        return f"mtp{mtp}"
+    if block != "decoder":
+        raise ValueError(f"unknown block {str(block)[:40]!r}")
+    return block
+
+
+def rank_lines(files: list[tuple[int, Path]], label: str, report: ImportReport) -> Iterator[tuple[int, Path, int, bytes]]:
+    """Every non-blank line of the per-rank JSON Lines ``files`` as ``(rank, path, line
+    number, raw bytes)``, read one line at a time behind a progress bar, counted in ``report``."""
+    with Progress(label, sum(path.stat().st_size for _, path in files)) as progress:
+        for rank, path in files:
+            report.files += 1
+            with open(path, "rb") as fh:
+                for number, raw in enumerate(fh, start=1):
+                    progress.advance(len(raw))
+                    if raw.strip():
+                        report.lines += 1
+                        yield rank, path, number, raw
+
+
 def _parse(line: str) -> tuple[int, str, int, np.ndarray]:
     record = json.loads(line)
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
-    step, layer, block = record.get("iter"), record.get("layer"), record.get("block", "decoder")
+    step, layer = record.get("iter"), record.get("layer")
     if type(step) is not int or type(layer) is not int:
         raise ValueError("'iter' and 'layer' must be integers")
-    if block == "mtp":
-        mtp = record.get("mtp_idx")
-        if type(mtp) is not int:
-            raise ValueError("an mtp block needs an integer 'mtp_idx'")
-        block = f"mtp{mtp}"
-    elif block != "decoder":
-        raise ValueError(f"unknown block {str(block)[:40]!r}")
+    block = block_name(record)
     try:
         tpe = np.asarray(record.get("tpe"), dtype=np.float64)
     except (ValueError, TypeError):
@@ -78,30 +101,22 @@ def read_counts(directory: Path, report: ImportReport, ep_size: int = 1, tp_size
     files = rank_files(directory)
     local_sizes: dict[int, int] = {}
     totals: dict[tuple[int, str, int], np.ndarray] = {}
-    with Progress("reading tokens_per_expert", sum(p.stat().st_size for _, p in files)) as progress:
-        for rank, path in files:
-            report.files += 1
-            ep_rank = (rank // tp_size) % ep_size
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                for number, line in enumerate(fh, start=1):
-                    progress.advance(len(line))
-                    if not line.strip():
-                        continue
-                    report.lines += 1
-                    try:
-                        step, block, layer, local = _parse(line)
-                    except (ValueError, TypeError) as exc:
-                        report.skip(f"{path}:{number}", str(exc))
-                        continue
-                    size = local_sizes.setdefault(rank, local.size)
-                    if local.size != size:
-                        report.skip(f"{path}:{number}", f"{local.size} local experts, earlier lines had {size}")
-                        continue
-                    full = totals.setdefault((step, block, layer), np.zeros(size * ep_size))
-                    if full.size != size * ep_size:
-                        report.skip(f"{path}:{number}", f"rank {rank} holds {size} experts, others differ")
-                        continue
-                    full[ep_rank * size:(ep_rank + 1) * size] += local
+    for rank, path, number, raw in rank_lines(files, "reading tokens_per_expert", report):
+        try:
+            step, block, layer, local = _parse(raw.decode("utf-8", "replace"))
+        except (ValueError, TypeError) as exc:
+            report.skip(f"{path}:{number}", str(exc))
+            continue
+        size = local_sizes.setdefault(rank, local.size)
+        if local.size != size:
+            report.skip(f"{path}:{number}", f"{local.size} local experts, earlier lines had {size}")
+            continue
+        full = totals.setdefault((step, block, layer), np.zeros(size * ep_size))
+        if full.size != size * ep_size:
+            report.skip(f"{path}:{number}", f"rank {rank} holds {size} experts, others differ")
+            continue
+        ep_rank = (rank // tp_size) % ep_size
+        full[ep_rank * size:(ep_rank + 1) * size] += local
     if not totals:
         raise HeatscopeError("no valid tokens-per-expert lines", str(directory))
     report.assumptions.append(

@@ -30,7 +30,8 @@ import numpy as np
 
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs
-from heatscope.importers.output import ImportReport, Progress
+from heatscope.importers.megatron import block_name, rank_lines
+from heatscope.importers.output import ImportReport
 
 TRACE_FILE = re.compile(r"router_trace_rank(\d+)\.jsonl$")
 _INDICES_KEY = '"top_indices"'
@@ -91,16 +92,10 @@ def _indices(line: str) -> tuple[dict, np.ndarray]:
 
 
 def _check(record: dict, values: np.ndarray, num_experts: int | None) -> tuple[int, str, int]:
-    step, layer, block = record.get("step"), record.get("layer"), record.get("block", "decoder")
+    step, layer = record.get("step"), record.get("layer")
     if type(step) is not int or type(layer) is not int or step < 0 or layer < 0:
         raise ValueError("'step' and 'layer' must be non-negative integers")
-    if block == "mtp":
-        mtp = record.get("mtp_idx")
-        if type(mtp) is not int:
-            raise ValueError("an mtp record needs an integer 'mtp_idx'")
-        block = f"mtp{mtp}"
-    elif block != "decoder":
-        raise ValueError(f"unknown block {str(block)[:40]!r}")
+    block = block_name(record)
     tokens, topk = record.get("num_tokens"), record.get("topk")
     if type(tokens) is int and type(topk) is int:
         if record["_rows"] != tokens or values.size != tokens * topk:
@@ -131,40 +126,31 @@ def read_traces(directory: Path, report: ImportReport, *, pp_size: int = 1, num_
     counts: dict[tuple[int, str, int, int], np.ndarray] = {}  # (step, block, stage, local layer)
     stages: dict[str, dict[int, int]] = {}  # block -> stage -> local layers seen
     other_stages: dict[str, int] = {}
-    with Progress("reading router traces", sum(path.stat().st_size for _, path in files)) as progress:
-        for rank, path in files:
-            report.files += 1
-            stage = rank // per_stage
-            with open(path, "rb") as fh:
-                for number, raw in enumerate(fh, start=1):
-                    progress.advance(len(raw))
-                    if not raw.strip():
-                        continue
-                    report.lines += 1
-                    try:
-                        line = raw.decode("utf-8")
-                        record, values = _indices(line)
-                        if record.get("stage", "pre_dispatch") != "pre_dispatch":
-                            name = str(record.get("stage"))[:40]
-                            other_stages[name] = other_stages.get(name, 0) + 1
-                            continue
-                        step, block, layer = _check(record, values, num_experts)
-                    except (ValueError, TypeError, UnicodeDecodeError) as exc:
-                        reason = "truncated or invalid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
-                        report.skip(f"{path}:{number}", reason)
-                        continue
-                    key = (step + step_offset, block, stage, layer)
-                    found = np.bincount(values, minlength=0)
-                    total = counts.get(key)
-                    if total is None:
-                        counts[key] = found
-                    else:
-                        if total.size < found.size:
-                            total = np.pad(total, (0, found.size - total.size))
-                        total[:found.size] += found
-                        counts[key] = total
-                    seen = stages.setdefault(block, {})
-                    seen[stage] = max(seen.get(stage, 0), layer + 1)
+    for rank, path, number, raw in rank_lines(files, "reading router traces", report):
+        try:
+            record, values = _indices(raw.decode("utf-8"))
+            if record.get("stage", "pre_dispatch") != "pre_dispatch":
+                name = str(record.get("stage"))[:40]
+                other_stages[name] = other_stages.get(name, 0) + 1
+                continue
+            step, block, layer = _check(record, values, num_experts)
+        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            reason = "truncated or invalid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            report.skip(f"{path}:{number}", reason)
+            continue
+        stage = rank // per_stage
+        key = (step + step_offset, block, stage, layer)
+        found = np.bincount(values, minlength=0)
+        total = counts.get(key)
+        if total is None:
+            counts[key] = found
+        else:
+            if total.size < found.size:
+                total = np.pad(total, (0, found.size - total.size))
+            total[:found.size] += found
+            counts[key] = total
+        seen = stages.setdefault(block, {})
+        seen[stage] = max(seen.get(stage, 0), layer + 1)
     for name, n in other_stages.items():
         report.assumptions.append(f"{n} records of stage {name!r} not counted (only 'pre_dispatch' routing)")
     if not counts:

@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from heatscope.data.opening import HDF5_SIGNATURE
 from heatscope.errors import HeatscopeError
 
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 MAX_SKIPPED_KEPT = 1000  # skipped lines beyond this are only counted
 
 
