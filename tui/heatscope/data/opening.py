@@ -14,6 +14,7 @@ from pathlib import Path
 
 import h5py
 
+from heatscope.data.backends import is_remote
 from heatscope.errors import HeatscopeError
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
@@ -81,7 +82,7 @@ def open_hdf5(path: str | os.PathLike[str]) -> h5py.File:
     that plain read-only open calls truncated is damaged: it is never reopened in SWMR
     mode, which would read its missing chunks as zeros.
     """
-    if getattr(path, "url", None) is not None:  # a RemotePath (fsspec) or HsdsPath (h5pyd)
+    if is_remote(path):  # a RemotePath (fsspec) or HsdsPath (h5pyd)
         return path.open_file()
     where = str(path)
     p = Path(path)

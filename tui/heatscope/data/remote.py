@@ -177,13 +177,6 @@ class RemotePath:
             ns = 0
         return SimpleNamespace(st_size=int(info.get("size") or 0), st_mtime_ns=ns, st_mtime=ns / 1e9)
 
-    def exists(self) -> bool:
-        try:
-            self.info()
-        except HeatscopeError:
-            return False
-        return True
-
     def is_dir(self) -> bool:
         if self.directory_url and self.protocol in ("http", "https"):
             return True

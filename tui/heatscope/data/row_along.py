@@ -25,8 +25,9 @@ BLOCK = 1 << 18
 
 
 def values_touched(dset: h5py.Dataset, key: tuple) -> int:
-    """How many values reading ``dset[key]`` makes HDF5 read: whole chunks when chunked."""
-    chunks = dset.chunks or dset.shape
+    """How many values reading ``dset[key]`` makes HDF5 read: whole chunks when chunked,
+    only the selected values when contiguous (never fewer than the selection)."""
+    chunks = dset.chunks or (1,) * dset.ndim
     total = 1
     for size, chunk, index in zip(dset.shape, chunks, key):
         if isinstance(index, slice):
@@ -53,7 +54,7 @@ def row_metric_along(
     if sel.row_axis is not None:
         whole[sel.row_axis] = row
     whole[step_axis] = slice(0, steps)
-    if steps * sel.n_cols > limit or values_touched(dset, tuple(whole)) > limit:
+    if values_touched(dset, tuple(whole)) > limit:
         return None
     name = row_metric_name(info, sel)
     out = np.full(steps, np.nan)

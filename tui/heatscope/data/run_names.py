@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePath
 
+from heatscope.data.backends import is_remote
 from heatscope.data.text import safe_text
 
 
 def _parts(path: Path) -> tuple[str, ...]:
-    if getattr(path, "url", None) is not None:  # a RemotePath: ("s3://bucket", "dir", "run.h5")
+    if is_remote(path):  # ("s3://bucket", "dir", "run.h5")
         return tuple(path.parts)
     return PurePath(os.path.abspath(path)).parts
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import h5py
 
+from heatscope.data.backends import is_remote
 from heatscope.data.catalog import Catalog, DatasetInfo, build_catalog
 from heatscope.data.opening import HDF5_ERRORS, open_hdf5
 from heatscope.data.run_names import run_names
@@ -64,7 +65,7 @@ class Session:
 
     def is_remote(self, file_index: int) -> bool:
         """A file behind a URL (read through fsspec: nothing is scanned in full)."""
-        return getattr(self.paths[file_index], "url", None) is not None
+        return is_remote(self.paths[file_index])
 
     def open_all(self, eager: int = 8) -> list[OpenedFile]:
         """List every path and open and catalog the first ``eager`` of them; the rest of a

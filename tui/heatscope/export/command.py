@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from heatscope.data.backends import is_remote
 from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.parsing import add_color_limits, add_view_options, check_color_limits, parse_reduce
@@ -111,7 +112,7 @@ def refuse_overwriting_inputs(out: Path, inputs: list[Path]) -> None:
     if not out.exists():
         return
     for path in inputs:
-        if getattr(path, "url", None) is not None:  # a remote input cannot be written over
+        if is_remote(path):  # a remote input cannot be written over
             continue
         try:
             same = os.path.samefile(out, path)

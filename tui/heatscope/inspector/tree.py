@@ -29,8 +29,7 @@ def size_text(n: int) -> str:
 
 
 def time_text(mtime_ns: int) -> str:
-    """The modified time, or "" when unknown (an HTTP server that does not say)."""
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9)) if mtime_ns > 0 else ""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(mtime_ns / 1e9))
 
 
 def file_label(name: str, f: OpenedFile) -> Text:
@@ -40,7 +39,7 @@ def file_label(name: str, f: OpenedFile) -> Text:
         text.append(f"  {steps} steps", style="dim")
     elif f.stamp is not None and f.stamp[0] > 0:  # 0: a server that does not say (HSDS folders)
         text.append(f"  {size_text(f.stamp[0])}", style="dim")
-    if f.stamp is not None and f.stamp[1] > 0:
+    if f.stamp is not None and f.stamp[1] > 0:  # 0: a server that does not say (HTTP)
         text.append(f"  {time_text(f.stamp[1])}", style="dim")
     if f.error:
         text.append("  damaged", style="red")
