@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 RANGE = re.compile(r"bytes=(\d+)-(\d*)$")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on (for servers that take a port number)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class _Handler(SimpleHTTPRequestHandler):

@@ -12,17 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.remote_servers import free_port
 from tests.tui_helpers import make_app, screen_text, settle
 
 pytest.importorskip("h5pyd", reason="hdf5:// paths need the hsds extra: pip install 'heatscope[hsds]'")
 BIN = Path(sys.executable).parent
 SAMPLE = REPO / "sample_runs" / "expert_load.h5"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +31,7 @@ def hsds(tmp_path_factory):
             pytest.skip("port 6101 is taken (HSDS's data node port is fixed): another HSDS running?")
     root = tmp_path_factory.mktemp("hsds")
     (root / "hsdstest").mkdir()
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HS_ENDPOINT=f"http://127.0.0.1:{port}", HS_USERNAME="tester", HS_PASSWORD="pw-secret",
                HS_BUCKET="hsdstest")
     log = open(root / "hsds.log", "w")

@@ -14,16 +14,11 @@ import pytest
 
 from tests.browser import Browser, chromium_path
 from tests.conftest import REPO
+from tests.remote_servers import free_port
 
 pytest.importorskip("textual_serve", reason="heatscope serve needs the serve extra: pip install 'heatscope[serve]'")
 needs_chromium = pytest.mark.skipif(chromium_path() is None and not os.environ.get("HEATSCOPE_REQUIRE_CHROMIUM"),
                                     reason="no chromium (.ci/run installs Debian's chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _warm(image: np.ndarray) -> int:
@@ -43,7 +38,7 @@ def test_non_local_host_is_refused():
 
 @needs_chromium
 def test_served_app_in_chromium(tmp_path):
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "heatscope", "serve", str(REPO / "sample_runs" / "expert_load.h5"),
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -107,14 +107,20 @@ with RunWriter(sys.argv[1], expert_token_counts={"layer": [1, 2, 3], "expert": r
 """
 
 
-def test_sigkill_leaves_every_flushed_step_and_the_run_resumes(tmp_path):
-    path = tmp_path / "run.h5"
+def _killed_after(path, steps: int) -> list[int]:
+    """Run WRITER on ``path`` until it has returned from ``steps`` appends, then SIGKILL it;
+    the steps it printed."""
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
     try:
-        printed = [int(proc.stdout.readline()) for _ in range(40)]
+        return [int(proc.stdout.readline()) for _ in range(steps)]
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
+
+
+def test_sigkill_leaves_every_flushed_step_and_the_run_resumes(tmp_path):
+    path = tmp_path / "run.h5"
+    printed = _killed_after(path, 40)
     assert printed == list(range(40))
     steps, counts = _read(path)
     assert steps[:40] == printed and len(steps) >= 40  # every step the writer had returned from
@@ -127,12 +133,7 @@ def test_sigkill_leaves_every_flushed_step_and_the_run_resumes(tmp_path):
     assert csv.returncode == 0, csv.stderr
     rows = csv.stdout.splitlines()[1:]
     assert len(rows) == 12 and all(row.split(",")[1] == str(steps[-1]) for row in rows)
-    again = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
-    try:
-        resumed = [int(again.stdout.readline()) for _ in range(5)]
-    finally:
-        again.send_signal(signal.SIGKILL)
-        again.wait(timeout=30)
+    resumed = _killed_after(path, 5)
     assert resumed[0] == steps[-1] + 1  # the killed writer's flags cleared, the run continued
     after, counts = _read(path)
     assert after[:len(steps)] == steps and after[len(steps):len(steps) + 5] == resumed
