@@ -21,7 +21,8 @@ class Parser(argparse.ArgumentParser):
         return super().parse_args(None if args is None else _attach_numbers(list(args)), namespace)
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``text`` parses as a float (``-inf`` and ``1e3`` do)."""
     try:
         float(text)
     except ValueError:
@@ -33,7 +34,7 @@ def _attach_numbers(argv: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(argv):
-        if argv[i] in NUMBER_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-") and _is_number(argv[i + 1]):
+        if argv[i] in NUMBER_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-") and is_number(argv[i + 1]):
             out.append(f"{argv[i]}={argv[i + 1]}")
             i += 2
             continue

@@ -23,18 +23,11 @@ from textual.worker import get_current_worker
 from heatscope.data.text import safe_text
 from heatscope.inspector.messages import WorkerUpdate
 from heatscope.inspector.tree import size_text, time_text
+from heatscope.parsing import is_number
 from heatscope.render.run_summary import RunRow, run_row, summary_columns
 from heatscope.render.view_state import ViewState
 
 BATCH_SECONDS = 0.1
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 FOLLOW_SECONDS = 3.0
 
 
@@ -98,7 +91,7 @@ class RunTableScreen(Screen[int | None]):
                  Cell(time_text(row.modified_ns) if row.modified_ns else "-", (row.modified_ns,)),
                  Cell(size_text(row.size), (row.size,), justify="right"),
                  Cell("" if row.steps is None else str(row.steps), _number(row.steps), justify="right"),
-                 Cell(row.newest, _number(float(row.newest)) if _is_number(row.newest) else (2, row.newest))]
+                 Cell(row.newest, _number(float(row.newest)) if is_number(row.newest) else (2, row.newest))]
         for value in (row.first, row.second)[: 2 if self.second else 1]:
             if pending:
                 text = "…"
