@@ -44,7 +44,7 @@ from heatscope.inspector.messages import (
 )
 from heatscope.inspector.stats import StatsPanel
 from heatscope.inspector.tree import DatasetTree
-from heatscope.render.grid import panel_models
+from heatscope.render.grid import view_models
 from heatscope.render.panels import read_panels, shared_norm
 from heatscope.render.view_state import ViewState, initial_state
 
@@ -360,14 +360,8 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         state, panels = self.state, self.panels
         if state is None or panels is None:
             return
-        info = state.info
-        value_title = info.value.title(info.name) + (" difference" if state.differenced else "")
-        if state.minus_file is not None:
-            names = self.session.names
-            value_title += f": {names[state.file_index]} minus {names[state.minus_file]}"
         self.norm = self.current_norm()  # computed once per redraw; the stats panel shows it too
-        models = panel_models(info, state.selection, panels, self.norm, state.cmap, value_title, self.mono)
-        per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
+        models, per_row = view_models(state, panels, self.norm, self.session.names, self.mono)
         self.heatmap.show(models, state.cursor, per_row, state.zoom)
         axes = state.info.axes
         second = state.second_step_axis()

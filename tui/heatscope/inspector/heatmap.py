@@ -13,8 +13,6 @@ Caches are cleared in one place, ``_clear_caches``, when models, size or cursor 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
@@ -26,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from heatscope.data.text import safe_text
-from heatscope.render.grid import GridLayout, layout_grid
+from heatscope.render.grid import GridLayout, layout_view
 from heatscope.render.heatmap_panel import HeatmapModel
 
 
@@ -139,12 +137,8 @@ class HeatmapView(ScrollView, can_focus=True):
     def _ensure_layout(self) -> GridLayout | None:
         if self._layout is None and self._models:
             size = self.content_region.size
-            first = self._models[0]
-            panel, row = divmod(self.cursor[0], first.shape[0])
-            here = (row // first.factors[0], self.cursor[1] // first.factors[1])  # in the model's cells
-            models = [replace(m, cursor=here if i == panel else None, zoom=self._zoom, origin=self._origin)
-                      for i, m in enumerate(self._models)]
-            self._layout = layout_grid(models, size.width, size.height, self._per_row)
+            self._layout = layout_view(self._models, self.cursor, size.width, size.height, self._per_row,
+                                       self._zoom, self._origin)
             self._origin = self._layout.origin
             # scroll only when facets are taller than the widget; a view that fits keeps a
             # zero virtual size, so drawing it never triggers another layout pass

@@ -60,6 +60,30 @@ def panel_models(info: DatasetInfo, sel: Selection, panels, norm: Norm, cmap: st
     ]
 
 
+def view_models(state, panels, norm: Norm, names: list[str], mono: bool = False) -> tuple[list[HeatmapModel], int | None]:
+    """The models of a view (``render.view_state.ViewState``) and how many panels a grid row
+    prefers (the inner facet's size, when there are two facets)."""
+    info = state.info
+    value_title = info.value.title(info.name) + (" difference" if state.differenced else "")
+    if state.minus_file is not None:
+        value_title += f": {names[state.file_index]} minus {names[state.minus_file]}"
+    models = panel_models(info, state.selection, panels, norm, state.cmap, value_title, mono)
+    per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
+    return models, per_row
+
+
+def layout_view(models: list[HeatmapModel], cursor: tuple[int, int], width: int, height: int,
+                per_row: int | None = None, zoom: int = 0, origin: tuple[int, int] = (0, 0)) -> GridLayout:
+    """``layout_grid`` with the cursor (in data rows, running on through stacked panels, and
+    columns) drawn in its panel, at ``zoom`` with a zoomed window at ``origin``."""
+    first = models[0]
+    panel, row = divmod(cursor[0], first.shape[0])
+    here = (row // first.factors[0], cursor[1] // first.factors[1])  # in the model's cells
+    placed = [replace(m, cursor=here if i == panel else None, zoom=zoom, origin=origin)
+              for i, m in enumerate(models)]
+    return layout_grid(placed, width, height, per_row)
+
+
 def _cells(line: list[Segment]) -> int:
     return sum(s.cell_length for s in line)
 
