@@ -46,6 +46,7 @@ HEADLESS = [
     "heatscope.run_file_flags",
     "heatscope.parsing",
     "heatscope.launch",
+    "heatscope.first_frame",  # drawn before textual is imported
     "heatscope.writer",
     "heatscope.samples",
     "heatscope.cli",

@@ -85,14 +85,27 @@ def run_tui(args: argparse.Namespace) -> int:
         raise HeatscopeError("not a directory", args.screenshot_dir)
     reduce = parse_reduce(args.reduce)
     session = _preflight(paths, args.dataset, picks, reduce)
-    from heatscope.inspector.app import LaunchOptions, create_app
+    first = None
+    if not (args.follow or args.mono or reduce):  # those open on another view than the plain map
+        from heatscope.first_frame import draw_first_frame
 
-    app = create_app(LaunchOptions(
-        paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
-        range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
-        screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
-        session=session, follow=args.follow, reduce=reduce,
-    ))
+        first = draw_first_frame(session, args.dataset, picks, cmap=args.cmap, range_mode=args.range_mode,
+                                 vmin=args.vmin, vmax=args.vmax)
+    try:
+        from heatscope.inspector.app import LaunchOptions, create_app
+
+        app = create_app(LaunchOptions(
+            paths=paths, dataset=args.dataset, picks=picks, cmap=args.cmap,
+            range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
+            screenshot_dir=Path(args.screenshot_dir) if args.screenshot_dir else None, mono=args.mono,
+            session=session, follow=args.follow, reduce=reduce,
+        ))
+    except BaseException:
+        if first is not None:
+            first.withdraw()
+        raise
+    if first is not None:
+        first.hand_over()
     result = app.run()
     return app.return_code or (result if isinstance(result, int) else 0)
 

@@ -1,0 +1,132 @@
+"""The first heatmap drawn before Textual starts (heatscope.first_frame) is the app's first
+heatmap: same box, style, theme and lines; and in a real terminal it hands over cleanly."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from rich.color import ColorSystem
+
+from heatscope.data.opening import resolve_inputs
+from heatscope.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text, heatmap_box
+from heatscope.launch import _preflight
+from tests.tui_helpers import make_app
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"
+SIZES = [(160, 48), (80, 24), (130, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_box_style_and_theme_are_the_apps(size):
+    from textual._ansi_theme import MONOKAI
+
+    app = make_app(SAMPLES / "expert_load.h5")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        region = app.heatmap.content_region
+        assert (region.x, region.y, region.width, region.height) == heatmap_box(*size)
+        assert app.heatmap.rich_style == BASE
+        assert app.console.is_terminal
+    assert [ANSI_DARK.ansi_colors[i] for i in range(16)] == [MONOKAI.ansi_colors[i] for i in range(16)]
+    assert (ANSI_DARK.foreground_color, ANSI_DARK.background_color) == (MONOKAI.foreground_color,
+                                                                        MONOKAI.background_color)
+
+
+CASES = [
+    ([SAMPLES / "expert_load.h5"], {}, {}),
+    ([SAMPLES / "training_balance.h5"], {}, {"range_mode": "slice"}),  # a note under the map
+    ([SAMPLES], {}, {"range_mode": "slice"}),  # runs: the run's name in the title
+    ([SAMPLES / "expert_load.h5"], {"layer": "20", "variant": "Aux-Loss-Based"},
+     {"cmap": "viridis", "range_mode": "slice", "vmin": None, "vmax": None}),
+    ([SAMPLES / "expert_load.h5"], {}, {"range_mode": "slice", "vmin": 0.5, "vmax": 3.0}),
+]
+
+
+@pytest.mark.parametrize("size", [(160, 48), (80, 24)])
+@pytest.mark.parametrize("paths,picks,view", CASES)
+async def test_first_layout_is_the_apps_first_heatmap(paths, picks, view, size):
+    session = _preflight(resolve_inputs([str(p) for p in paths]), None, picks)
+    box = heatmap_box(*size)
+    drawn = first_layout(session, None, picks, box[2], box[3], **view)
+    assert drawn is not None
+    app = make_app(*paths, picks=picks, session=session, **view)
+    async with app.run_test(size=size):
+        shown = app.heatmap.layout
+        assert shown.lines == drawn.lines
+    text = frame_text(drawn, box, ColorSystem.TRUECOLOR)
+    title = "".join(seg.text for seg in drawn.lines[0]).strip()
+    assert title and title.split()[0] in text
+
+
+def test_color_system_is_riches_detection():
+    assert color_system({"COLORTERM": "truecolor", "TERM": "xterm"}) == ColorSystem.TRUECOLOR
+    assert color_system({"TERM": "xterm-256color"}) == ColorSystem.EIGHT_BIT
+    assert color_system({"TERM": "tmux-256color", "COLORTERM": ""}) == ColorSystem.EIGHT_BIT
+    assert color_system({"TERM": "xterm"}) is None  # 16 colors: Textual's own mapping, not drawn
+    assert color_system({"TERM": "dumb"}) is None
+    assert color_system({"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "standard"}) is None
+
+
+def _read(fd: int, until: bytes, timeout: float = 20.0) -> bytes:
+    out = b""
+    deadline = time.monotonic() + timeout
+    while until not in out and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
+    """A real pty: the heatmap is drawn before Textual starts, a key typed then is not echoed
+    but reaches the app, and the terminal's modes are as they were after quitting."""
+    main, sub = pty.openpty()
+    termios.tcsetattr(sub, termios.TCSANOW, termios.tcgetattr(sub))
+    os.set_blocking(main, False)
+    import fcntl
+    import struct
+
+    fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    before = termios.tcgetattr(sub)
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    env.pop("NO_COLOR", None)
+    env.pop("TEXTUAL_DRIVER", None)
+    proc = subprocess.Popen([sys.executable, "-m", "heatscope", str(SAMPLES / "expert_load.h5")],
+                            stdin=sub, stdout=sub, stderr=sub, env=env, start_new_session=True)
+    try:
+        first = _read(main, b"\x1b[?2026l")
+        assert b"Aux-Loss-Free Layer 9" in first
+        assert b"\x1b[?1004h" not in first  # Textual has not started: this frame is heatscope's own
+        assert b"\x1b[38;2;" in first  # truecolor cells
+        os.write(main, b"]")  # typed while Textual starts
+        rest = _read(main, b"Layer 10")
+        assert b"Layer 10" in rest, "the key typed before the app ran was lost"
+        assert b"]" not in rest.split(b"\x1b[?1004h")[0]  # not echoed before the app took over
+        os.write(main, b"q")
+        deadline = time.monotonic() + 20
+        while proc.poll() is None and time.monotonic() < deadline:
+            _read(main, b"\x1b[?1049l", timeout=0.2)  # keep the pty drained: a full one blocks the app
+        assert proc.wait(timeout=1) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    after = termios.tcgetattr(sub)
+    assert after[3] & (termios.ECHO | termios.ICANON) == before[3] & (termios.ECHO | termios.ICANON)
+    os.close(main)
+    os.close(sub)
