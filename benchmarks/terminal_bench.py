@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_runs"
 KEY_INTERVAL = 0.033  # key repeat
 PY = shlex.quote(sys.executable)
+APP_RUNNING = r"\bq\s+quit\b"  # the key hints: the app's own frame
 DATASETS = ["Wikipedia (en)", "Github", "DM Mathematics"]
 
 
@@ -168,6 +169,7 @@ def run_scenario(s: Scenario) -> dict[str, list]:
     try:
         term.start()
         term.wait_for(shows(re.escape(s.ready)))
+        term.wait_for(shows(APP_RUNNING))  # the heatmap shows before the app runs (first_frame.py)
         for key in getattr(s, "setup", []):
             term.key(key)
             time.sleep(0.02)
@@ -192,23 +194,29 @@ def run_scenario(s: Scenario) -> dict[str, list]:
 
 
 def first_paints(launches: int) -> None:
+    """Launch -> first frame showing the data, per app, interleaved launches. For heatscope
+    also launch -> the app's own first frame (key hints at the bottom: keys are handled from
+    then on; the heatmap before it is drawn by the command line while Textual starts)."""
     load = SAMPLES / "expert_load.h5"
     apps = {
-        "heatscope": (f"{PY} -m heatscope {shlex.quote(str(load))}", "Aux-Loss-Free Layer 9"),
+        "heatscope": (f"{PY} -m heatscope {shlex.quote(str(load))}", "Aux-Loss-Free Layer 9", APP_RUNNING),
         "floor (textual+h5py+numpy, same slice)": (
             f"{PY} {shlex.quote(str(REPO / 'benchmarks' / 'floor_app.py'))} {shlex.quote(str(load))} "
-            "relative_expert_load", "floor-ready"),
-        "hello (textual)": (f"{PY} {shlex.quote(str(REPO / 'benchmarks' / 'minimal_app.py'))}", "minimal-ready"),
+            "relative_expert_load", "floor-ready", None),
+        "hello (textual)": (f"{PY} {shlex.quote(str(REPO / 'benchmarks' / 'minimal_app.py'))}", "minimal-ready", None),
     }
     times = {name: [] for name in apps}
+    live = []
     rss = {name: [] for name in apps}
     for _ in range(launches):  # interleaved: every app sees the same machine load
-        for name, (cmd, ready) in apps.items():
+        for name, (cmd, ready, app_frame) in apps.items():
             term = Terminal(cmd, (160, 48), rss=True)
             try:
                 started = term.start()
                 frame = term.wait_for(shows(re.escape(ready)))
                 times[name].append((frame.time_ns - started) / 1e9)
+                if app_frame:
+                    live.append((term.wait_for(shows(app_frame)).time_ns - started) / 1e9)
                 time.sleep(0.3)
                 term.key("q" if name == "heatscope" else "C-q")
                 rss[name].append(term.peak_rss_mb())
@@ -218,9 +226,11 @@ def first_paints(launches: int) -> None:
     print(f"\nfirst paint, tmux 160x48, median of {launches} launches (release -> frame showing it):")
     for name, value in med.items():
         print(f"  {name:42} {value:.3f} s   peak RSS {max(rss[name]):6.1f} MB")
+    print(f"  {'heatscope, app running (key hints shown)':42} {statistics.median(live):.3f} s")
     heat, floor, hello = med.values()
     rss_heat, rss_floor = max(rss["heatscope"]), max(next(iter(list(rss.values())[1:2])))
     print(f"  heatscope / floor {heat / floor:.2f}x (target <= 1.15x), heatscope / hello {heat / hello:.2f}x; "
+          f"app running / floor {statistics.median(live) / floor:.2f}x; "
           f"peak RSS heatscope / floor {rss_heat / rss_floor:.2f}x (target <= 1.5x)")
 
 

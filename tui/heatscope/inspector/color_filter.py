@@ -33,14 +33,14 @@ class HeatmapTruecolor(ANSIToTruecolor):
         convert = self.truecolor_style
         rich_background = background.rich_color
         out = []
-        for text, style, _ in segments:
+        for segment in segments:
+            style = segment.style
             if style is not None:
                 color, bgcolor = style.color, style.bgcolor
-                plain = ((color is None or color.triplet is not None) and (bgcolor is None or bgcolor.triplet is not None)
-                         and not style.dim)
-                if not plain:
-                    style = convert(style, rich_background)
-            out.append(Segment(text, style))
+                if not ((color is None or color.triplet is not None) and (bgcolor is None or bgcolor.triplet is not None)
+                        and not style.dim):
+                    segment = Segment(segment.text, convert(style, rich_background))
+            out.append(segment)
         return out
 
 

@@ -104,7 +104,7 @@ def _style(fg: tuple | None, bg: tuple | None, bold: bool = False) -> Style:
     )
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1 << 15)
 def _packed_style(fg: int | None, bg: int | None) -> Style:
     """The style of a cell from packed 0xRRGGBB colors (None: none)."""
     return Style(color=None if fg is None else Color.from_rgb(fg >> 16, (fg >> 8) & 255, fg & 255),
@@ -152,8 +152,10 @@ class _CellPainter:
     def __init__(self, model: HeatmapModel, geo: Geometry) -> None:
         values = aggregate_max(model.values, geo.row_group, geo.col_group)
         raw_kinds = cell_kinds(model.values, model.missing)
-        # an aggregated block is only "missing"/NaN when all of it is; otherwise it shows its max
-        self.kinds = np.where(np.isnan(values), _aggregate_kind(raw_kinds, geo), FINITE).astype(np.int8)
+        self.kinds = np.full(values.shape, FINITE, np.int8)
+        nan = np.isnan(values)
+        if nan.any():  # an aggregated block is only "missing"/NaN when all of it is; else it shows its max
+            self.kinds[nan] = _aggregate_kind(raw_kinds, geo)[nan]
         self.kinds[np.isposinf(values)] = POS_INF
         self.kinds[np.isneginf(values)] = NEG_INF
         norm = model.norm(values)
@@ -161,9 +163,8 @@ class _CellPainter:
         self.rgb[self.kinds == MISSING] = MISSING_RGB
         self.level = np.nan_to_num(norm, nan=0.0)
         rgb = self.rgb.astype(np.int64)
-        self.packed = ((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]).tolist()  # one int per color
+        self.packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]  # one int per color
         self.kind_rows = self.kinds.tolist()
-        self._segments: dict = {}  # (text, fg, bg) -> Segment: one object per distinct look
         self.marked: dict[int, list[int]] = {}  # shown row -> shown columns with a marker
         for r, c in zip(*np.nonzero(self.kinds)):
             self.marked.setdefault(int(r), []).append(int(c))
@@ -172,18 +173,11 @@ class _CellPainter:
         self.cursor = None
         if model.cursor is not None:
             self.cursor = (geo.shown_row(model.cursor[0]), geo.shown_col(model.cursor[1]))
+        self._rows: list[list[Segment]] | None = None
 
     def _color(self, r: int, c: int) -> tuple[int, int, int]:
-        p = self.packed[r][c]
+        p = int(self.packed[r, c])
         return (p >> 16, (p >> 8) & 255, p & 255)
-
-    def _cell(self, text: str, fg: int | None, bg: int | None) -> Segment:
-        """The segment of a plain cell (packed colors), shared by every cell that looks alike."""
-        key = (text, fg, bg)
-        seg = self._segments.get(key)
-        if seg is None:
-            seg = self._segments[key] = Segment(text, _packed_style(fg, bg))
-        return seg
 
     def _glyph(self, r: int, c: int, width: int) -> Segment:
         kind = self.kind_rows[r][c]
@@ -206,17 +200,32 @@ class _CellPainter:
             return Segment(MARKERS[kind] * width, _style(_contrast(bg), bg, True))
         return Segment(" " * width, _style(None, bg))
 
+    def _plain_rows(self) -> list[list[Segment]]:
+        """Every line's cells as plain colored segments (markers and cursor come after)."""
+        geo, packed = self.geo, self.packed
+        if geo.half_rows:  # the upper cell's color over the lower's
+            lower = packed[1::2]
+            if len(lower) < len(packed[0::2]):
+                lower = np.vstack([lower, np.full((1, packed.shape[1]), -1, np.int64)])
+            return _segment_rows("▀" * int(geo.col_chars), packed[0::2], lower)
+        if geo.half_cols:  # the left cell's color beside the right's
+            right = packed[:, 1::2]
+            if right.shape[1] < packed[:, 0::2].shape[1]:
+                right = np.hstack([right, np.full((packed.shape[0], 1), -1, np.int64)])
+            return _segment_rows("▌", packed[:, 0::2], right)
+        return _segment_rows(" " * int(geo.col_chars), np.full(packed.shape, -1, np.int64), packed)
+
     def line(self, y: int) -> list[Segment]:
         geo = self.geo
-        cols = geo.shown_cols
         cursor = self.cursor
+        if self.mono and not (geo.half_rows or geo.half_cols):
+            return [self._glyph(y, c, int(geo.col_chars)) for c in range(geo.shown_cols)]
+        if self._rows is None:
+            self._rows = self._plain_rows()
+        out = list(self._rows[y])
         if geo.half_rows:
             top, bottom = 2 * y, 2 * y + 1
-            glyph = "▀" * int(geo.col_chars)
-            upper = self.packed[top]
-            lower = self.packed[bottom] if bottom < geo.shown_rows else [None] * cols
-            cell = self._cell
-            out = [cell(glyph, u, lo) for u, lo in zip(upper, lower)]
+            glyph = out[0].text if out else ""
             # a character holding a cell without a color shows that cell's marker instead
             for r in (top, bottom) if bottom < geo.shown_rows else (top,):
                 for c in self.marked.get(r, ()):
@@ -226,25 +235,36 @@ class _CellPainter:
                 out[cursor[1]] = self._glyph(cursor[0], cursor[1], int(geo.col_chars))
             return out
         if geo.half_cols:
-            row = self.packed[y] + [None]
-            cell = self._cell
-            out = [cell("▌", row[x], row[x + 1]) for x in range(0, cols, 2)]
             for c in self.marked.get(y, ()):
                 if out[c // 2].text == "▌":
                     out[c // 2] = self._glyph(y, c, 1)
             if cursor is not None and cursor[0] == y:
                 out[cursor[1] // 2] = self._glyph(y, cursor[1], 1)
             return out
-        width = int(geo.col_chars)
-        if self.mono:
-            return [self._glyph(y, c, width) for c in range(cols)]
-        text, cell = " " * width, self._cell
-        out = [cell(text, None, p) for p in self.packed[y]]
         for c in self.marked.get(y, ()):
-            out[c] = self._glyph(y, c, width)
+            out[c] = self._glyph(y, c, int(geo.col_chars))
         if cursor is not None and cursor[0] == y:
-            out[cursor[1]] = self._glyph(y, cursor[1], width)
+            out[cursor[1]] = self._glyph(y, cursor[1], int(geo.col_chars))
         return out
+
+
+_LOOKS: dict[str, dict[int, Segment]] = {}  # glyph -> packed color pair -> its segment, for every frame
+_LOOKS_LIMIT = 1 << 15
+
+
+def _segment_rows(glyph: str, fg: np.ndarray, bg: np.ndarray) -> list[list[Segment]]:
+    """Rows of ``glyph`` segments colored ``fg`` on ``bg`` (packed 0xRRGGBB, -1: none). One
+    segment object per look, shared by every cell and frame showing it: Textual's renderer
+    caches escape sequences per style object."""
+    keys = ((fg + 1) << 25) | (bg + 1)
+    table = _LOOKS.setdefault(glyph, {})
+    if len(table) > _LOOKS_LIMIT:
+        table.clear()
+    for key in np.unique(keys).tolist():
+        if key not in table:
+            f, b = (key >> 25) - 1, (key & 0x1FFFFFF) - 1
+            table[key] = Segment(glyph, _packed_style(f if f >= 0 else None, b if b >= 0 else None))
+    return [[table[k] for k in row] for row in keys.tolist()]
 
 
 def _aggregate_kind(kinds: np.ndarray, geo: Geometry) -> np.ndarray:
