@@ -10,6 +10,7 @@ so a hot cell is never dropped, and the geometry says so.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -68,6 +69,7 @@ def _fits(n: int, group: int, size: Fraction, room: int) -> bool:
     return math.ceil(math.ceil(n / group) * size) <= room
 
 
+@lru_cache(maxsize=256)  # a pure function of its arguments, asked on every redraw
 def fit_geometry(
     n_rows: int, n_cols: int, width: int, height: int, allow_half: bool = True, max_col_chars: int = 2
 ) -> Geometry:

@@ -327,7 +327,11 @@ def footer_lines(model: HeatmapModel, geo: Geometry, width: int, map_x: int,
 
 def _max_col_chars(model: HeatmapModel) -> int:
     """Cells may widen past 2 characters only so that few categorical labels fit."""
-    labels = model.col_labels
+    return _label_col_chars(tuple(model.col_labels))
+
+
+@lru_cache(maxsize=64)
+def _label_col_chars(labels: tuple[str, ...]) -> int:
     if not labels or all(x.lstrip("-").replace(".", "", 1).isdigit() for x in labels):
         return 2
     return max(2, min(9, max(len(x) for x in labels) + 1))
