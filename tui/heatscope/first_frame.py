@@ -10,7 +10,8 @@ key hints. Keys typed meanwhile wait, unechoed, in the terminal's input queue fo
 
 Drawn only when Textual would draw to a terminal in 256 colors or truecolor (not for
 ``heatscope serve``, pipes, NO_COLOR or --mono) and the first view is the plain heatmap
-(not --follow or --reduce); anything unexpected just skips it.
+(not --follow or --reduce); anything unexpected just skips it, and HEATSCOPE_NO_FIRST_FRAME=1
+turns it off.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ def draw_first_frame(session: Session, dataset: str | None, picks: dict[str, str
     (see the module's docstring); None when it was not drawn."""
     system = color_system()
     if (system is None or os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_DRIVER")
+            or os.environ.get("HEATSCOPE_NO_FIRST_FRAME")
             or not (os.isatty(_TEXTUAL_IN) and os.isatty(_TEXTUAL_OUT))):
         return None
     try:

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +22,7 @@ from heatscope.data.session import Session
 from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
 from heatscope.inspector.actions import ActionsMixin
+from heatscope.inspector.collector import IdleCollector
 from heatscope.inspector.color_filter import widen_filter_cache
 from heatscope.inspector.follow import FollowMixin
 from heatscope.inspector.runs import RunsMixin
@@ -127,6 +129,7 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         self.scan_note = ""
         self.mono = options.mono or bool(os.environ.get("NO_COLOR"))
         self._frozen = False
+        self.collector = IdleCollector()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -149,6 +152,7 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
                 panel.styles.width = width
 
     def on_mount(self) -> None:
+        self.collector.start(self)
         if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
             self.query_one(DatasetTree).add_class("-hidden")
         self.query_one(StatsPanel).styles.width = 38 if self.size.width >= 140 else 30
@@ -164,9 +168,12 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         # The one gate for worker results: none is handled once the app is closing.
         if isinstance(message, WorkerUpdate) and not self.is_running:
             return
+        if isinstance(message, events.InputEvent):
+            self.collector.touch()
         await super()._on_message(message)
 
     def on_unmount(self) -> None:
+        self.collector.stop()
         if self._stats_timer is not None:
             self._stats_timer.stop()
         self.workers.cancel_all()
