@@ -3,10 +3,12 @@ heatmap: same box, style, theme and lines; and in a real terminal it hands over 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
 import termios
@@ -92,22 +94,24 @@ def _read(fd: int, until: bytes, timeout: float = 20.0) -> bytes:
     return out
 
 
-def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
-    """A real pty: the heatmap is drawn before Textual starts, a key typed then is not echoed
-    but reaches the app, and the terminal's modes are as they were after quitting."""
+def _spawn(**env_extra) -> tuple[subprocess.Popen, int, int]:
+    """heatscope on the sample in a new 160x48 pty: (process, master fd, terminal fd)."""
     main, sub = pty.openpty()
-    termios.tcsetattr(sub, termios.TCSANOW, termios.tcgetattr(sub))
     os.set_blocking(main, False)
-    import fcntl
-    import struct
-
     fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    before = termios.tcgetattr(sub)
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    env = {**os.environ, "TERM": "xterm-256color", **env_extra}
     env.pop("NO_COLOR", None)
     env.pop("TEXTUAL_DRIVER", None)
     proc = subprocess.Popen([sys.executable, "-m", "heatscope", str(SAMPLES / "expert_load.h5")],
                             stdin=sub, stdout=sub, stderr=sub, env=env, start_new_session=True)
+    return proc, main, sub
+
+
+def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
+    """A real pty: the heatmap is drawn before Textual starts, a key typed then is not echoed
+    but reaches the app, and the terminal's modes are as they were after quitting."""
+    proc, main, sub = _spawn(COLORTERM="truecolor")
+    before = termios.tcgetattr(sub)
     try:
         first = _read(main, b"\x1b[?2026l")
         assert b"Aux-Loss-Free Layer 9" in first
@@ -130,3 +134,16 @@ def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
     assert after[3] & (termios.ECHO | termios.ICANON) == before[3] & (termios.ECHO | termios.ICANON)
     os.close(main)
     os.close(sub)
+
+
+def test_heatscope_no_first_frame_leaves_the_screen_to_textual():
+    proc, main, sub = _spawn(HEATSCOPE_NO_FIRST_FRAME="1")
+    try:
+        out = _read(main, b"Aux-Loss-Free Layer 9")
+        assert b"Aux-Loss-Free Layer 9" in out
+        assert b"\x1b[?1004h" in out.split(b"Aux-Loss-Free Layer 9")[0]  # Textual started first
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(main)
+        os.close(sub)
