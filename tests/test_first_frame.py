@@ -94,24 +94,25 @@ def _read(fd: int, until: bytes, timeout: float = 20.0) -> bytes:
     return out
 
 
-def _spawn(**env_extra) -> tuple[subprocess.Popen, int, int]:
-    """heatscope on the sample in a new 160x48 pty: (process, master fd, terminal fd)."""
+def _spawn(**env_extra) -> tuple[subprocess.Popen, int, int, list]:
+    """heatscope on the sample in a new 160x48 pty: (process, master fd, terminal fd, the
+    terminal's modes before it started)."""
     main, sub = pty.openpty()
     os.set_blocking(main, False)
     fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    modes = termios.tcgetattr(sub)
     env = {**os.environ, "TERM": "xterm-256color", **env_extra}
     env.pop("NO_COLOR", None)
     env.pop("TEXTUAL_DRIVER", None)
     proc = subprocess.Popen([sys.executable, "-m", "heatscope", str(SAMPLES / "expert_load.h5")],
                             stdin=sub, stdout=sub, stderr=sub, env=env, start_new_session=True)
-    return proc, main, sub
+    return proc, main, sub, modes
 
 
 def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
     """A real pty: the heatmap is drawn before Textual starts, a key typed then is not echoed
     but reaches the app, and the terminal's modes are as they were after quitting."""
-    proc, main, sub = _spawn(COLORTERM="truecolor")
-    before = termios.tcgetattr(sub)
+    proc, main, sub, before = _spawn(COLORTERM="truecolor")
     try:
         first = _read(main, b"\x1b[?2026l")
         assert b"Aux-Loss-Free Layer 9" in first
@@ -137,7 +138,7 @@ def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
 
 
 def test_heatscope_no_first_frame_leaves_the_screen_to_textual():
-    proc, main, sub = _spawn(HEATSCOPE_NO_FIRST_FRAME="1")
+    proc, main, sub, _ = _spawn(HEATSCOPE_NO_FIRST_FRAME="1")
     try:
         out = _read(main, b"Aux-Loss-Free Layer 9")
         assert b"Aux-Loss-Free Layer 9" in out
