@@ -58,7 +58,7 @@ CASES = [
 async def test_first_layout_is_the_apps_first_heatmap(paths, picks, view, size):
     session = _preflight(resolve_inputs([str(p) for p in paths]), None, picks)
     box = heatmap_box(*size)
-    drawn = first_layout(session, None, picks, box[2], box[3], **view)
+    drawn = first_layout(session, None, picks, size, **view)
     assert drawn is not None
     app = make_app(*paths, picks=picks, session=session, **view)
     async with app.run_test(size=size):
@@ -148,3 +148,26 @@ def test_heatscope_no_first_frame_leaves_the_screen_to_textual():
         proc.wait()
         os.close(main)
         os.close(sub)
+
+
+@pytest.mark.parametrize("path", ["training_balance.h5", "expert_load.h5"])
+async def test_the_apps_first_frame_is_laid_out_for_its_size(path, monkeypatch):
+    """The heatmap was once laid out on mount, before the widget had its size (the stats
+    panel asks for the cell size), and the first frame drew that tiny map."""
+    from heatscope.inspector.heatmap import HeatmapView
+
+    first: dict[int, str] = {}
+    draw = HeatmapView.render_line
+
+    def recording(self, y):
+        strip = draw(self, y)
+        first.setdefault(y, strip.text)
+        return strip
+
+    monkeypatch.setattr(HeatmapView, "render_line", recording)
+    session = _preflight(resolve_inputs([str(SAMPLES / path)]), None, {})  # opened as the CLI does
+    app = make_app(SAMPLES / path, range_mode="slice", session=session)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        settled = [draw(app.heatmap, y).text for y in range(app.heatmap.content_region.height)]
+    assert first and all(first[y] == settled[y] for y in first)

@@ -26,7 +26,7 @@ from rich.terminal_theme import TerminalTheme
 
 from heatscope.data.session import Session
 from heatscope.render.grid import GridLayout, layout_view, view_models
-from heatscope.render.panels import read_panels, shared_norm
+from heatscope.render.panels import overview_target, read_panels, shared_norm
 from heatscope.render.view_state import initial_state
 
 # The heatmap widget's style: Textual's default (textual-dark) theme; a test checks it.
@@ -52,11 +52,12 @@ def heatmap_box(width: int, height: int) -> tuple[int, int, int, int]:
     return tree + 1, 0, width - tree - stats - 2, height - 1
 
 
-def first_layout(session: Session, dataset: str | None, picks: dict[str, str], width: int, height: int,
+def first_layout(session: Session, dataset: str | None, picks: dict[str, str], screen: tuple[int, int],
                  cmap: str | None = None, range_mode: str | None = None, vmin: float | None = None,
                  vmax: float | None = None) -> GridLayout | None:
-    """The layout of the view the app opens on, in a ``width`` x ``height`` box, from slices
-    already read (None when they are not, or the view does not fit the box)."""
+    """The layout of the view the app opens on, on a ``screen`` of (width, height), from
+    slices already read (None when they are not, or the view does not fit its box)."""
+    _, _, width, height = heatmap_box(*screen)
     file_index, info = session.initial_dataset(dataset)
     catalog = session.files[file_index].catalog
     if catalog is not None:
@@ -64,7 +65,7 @@ def first_layout(session: Session, dataset: str | None, picks: dict[str, str], w
     state = initial_state(file_index, info, picks, cmap=cmap, range_mode=range_mode, vmin=vmin, vmax=vmax)
     if len(session.files) > 1 and not info.stack:
         state = replace(state, run=session.run_name(file_index))
-    panels = read_panels(session, state, cached_only=True, target=(max(64, 2 * height), max(64, 2 * width)))
+    panels = read_panels(session, state, cached_only=True, target=overview_target(*screen))
     if not panels or width < 1 or height < 1:
         return None
     models, per_row = view_models(state, panels, shared_norm(state, panels, None, state.differenced), session.names)
@@ -155,9 +156,9 @@ def draw_first_frame(session: Session, dataset: str | None, picks: dict[str, str
     try:
         import termios
 
-        width, height = os.get_terminal_size(_TEXTUAL_OUT)
-        box = heatmap_box(width, height)
-        layout = first_layout(session, dataset, picks, box[2], box[3], **view)
+        screen = tuple(os.get_terminal_size(_TEXTUAL_OUT))
+        box = heatmap_box(*screen)
+        layout = first_layout(session, dataset, picks, screen, **view)
         if layout is None:
             return None
         text = frame_text(layout, box, system)

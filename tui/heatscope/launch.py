@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def _preflight(paths, dataset: str | None, picks: dict[str, str], reduce: tuple[
     try:
         file_index, info = session.initial_dataset(dataset)
         state = initial_state(file_index, info, picks)  # raises for an unknown axis or label
-        session.read(state.file_index, state.info, state.selection, state.derived)
+        session.read(state.file_index, state.info, state.selection, state.derived, _overview_target())
         if reduce is not None:  # an unknown axis or statistic is one line, before any screen
             from heatscope.data.reduce import reduced_info
 
@@ -63,6 +64,17 @@ def _preflight(paths, dataset: str | None, picks: dict[str, str], reduce: tuple[
         session.close()
         raise
     return session
+
+
+def _overview_target() -> tuple[int, int] | None:
+    """The overview size the app will ask of a huge slice on this terminal (the app's
+    screen is the terminal Textual draws to: stderr), so its first read is a cache hit."""
+    from heatscope.render.panels import overview_target
+
+    try:
+        return overview_target(*os.get_terminal_size(2))
+    except OSError:
+        return None
 
 
 def run_tui(args: argparse.Namespace) -> int:

@@ -47,7 +47,7 @@ from heatscope.inspector.messages import (
 from heatscope.inspector.stats import StatsPanel
 from heatscope.inspector.tree import DatasetTree
 from heatscope.render.grid import view_models
-from heatscope.render.panels import read_panels, shared_norm
+from heatscope.render.panels import overview_target, read_panels, shared_norm
 from heatscope.render.view_state import ViewState, initial_state
 
 
@@ -271,10 +271,8 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
             self.read_panels(state, post=False, target=self.overview_target())  # prefetches the neighbours
 
     def overview_target(self) -> tuple[int, int]:
-        """How many cells an overview of a huge slice needs here: two per character each
-        way (half blocks), whatever the facets; further aggregation happens when drawn."""
-        width, height = self.size
-        return max(64, 2 * height), max(64, 2 * width)
+        """How many cells an overview of a huge slice needs on this screen."""
+        return overview_target(*self.size)
 
     def set_state(self, state: ViewState) -> None:
         """Apply a new view; read panels only when what is shown changed."""

@@ -60,6 +60,7 @@ class HeatmapView(ScrollView, can_focus=True):
         self._zoom = 0
         self._origin = (0, 0)  # a zoomed map's window, in model cells; it follows the cursor
         self._layout: GridLayout | None = None
+        self._layout_size = Size(0, 0)  # the content size self._layout was made for
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._base_style = None
         self.message_text = "Opening…"
@@ -135,8 +136,14 @@ class HeatmapView(ScrollView, can_focus=True):
         self._clear_caches()
 
     def _ensure_layout(self) -> GridLayout | None:
+        size = self.content_region.size
+        if self._layout is not None and self._layout_size != size:
+            # laid out before the widget had its size (the stats panel asks for the cell
+            # size on mount): that layout and its strips would draw a map for the wrong room
+            self._layout = None
+            self._strips.clear()
         if self._layout is None and self._models:
-            size = self.content_region.size
+            self._layout_size = size
             self._layout = layout_view(self._models, self.cursor, size.width, size.height, self._per_row,
                                        self._zoom, self._origin)
             self._origin = self._layout.origin

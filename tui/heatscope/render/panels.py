@@ -94,3 +94,10 @@ def shared_norm(state: ViewState, panels: list[Panel], scan=None, differenced: b
         hi = state.vmax if state.vmax is not None else half
         return Norm(lo, hi, mode="diverging", center=0.0)
     return compute_norm(state.range_mode, every, state.info.value, scan, state.vmin, state.vmax)
+
+
+def overview_target(width: int, height: int) -> tuple[int, int]:
+    """How many cells an overview of a huge slice needs on a ``width`` x ``height`` screen:
+    two per character each way (half blocks), whatever the facets; further aggregation
+    happens when drawn."""
+    return max(64, 2 * height), max(64, 2 * width)
