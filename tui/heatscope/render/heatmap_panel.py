@@ -380,14 +380,20 @@ def row_label_width(labels: tuple[str, ...], name: str) -> int:
 
 
 def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:
-    title = safe_text(model.value_title)
+    lines = _colorbar_lines(model.value_title, model.norm, model.cmap, model.mono, width, map_x, map_w)
+    return [list(line) for line in lines]
+
+
+@lru_cache(maxsize=64)  # the same on every step through a dataset
+def _colorbar_lines(value_title: str, norm: Norm, cmap: str, mono: bool, width: int, map_x: int,
+                    map_w: int) -> tuple[tuple[Segment, ...], ...]:
+    title = safe_text(value_title)
     bar_w = max(10, min(COLORBAR_MAX, map_w, width - 2))
-    norm = model.norm
     levels = np.linspace(0.0, 1.0, bar_w)
-    if model.mono:
+    if mono:
         bar = [Segment("".join(SHADES[int(l * (len(SHADES) - 1) + 0.5)] for l in levels))]
     else:
-        rgb = colorize(levels, model.cmap)
+        rgb = colorize(levels, cmap)
         bar = [Segment(" ", _style(None, tuple(int(x) for x in c))) for c in rgb]
     if len(title) + 1 + bar_w <= width and len(title) < map_x + 40:
         indent = max(map_x, len(title) + 1)
@@ -404,4 +410,4 @@ def _colorbar(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[l
     out = [head, _runs(tick_line, DIM)]
     if len(head) > 1 and head[0].text.strip() == "":
         out.insert(0, [Segment(title, Style(bold=True))])
-    return out
+    return tuple(tuple(line) for line in out)
