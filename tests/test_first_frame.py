@@ -94,7 +94,7 @@ def _read(fd: int, until: bytes, timeout: float = 20.0) -> bytes:
     return out
 
 
-def _spawn(**env_extra) -> tuple[subprocess.Popen, int, int, list]:
+def _spawn(path: Path = SAMPLES / "expert_load.h5", **env_extra) -> tuple[subprocess.Popen, int, int, list]:
     """heatscope on the sample in a new 160x48 pty: (process, master fd, terminal fd, the
     terminal's modes before it started)."""
     main, sub = pty.openpty()
@@ -104,7 +104,7 @@ def _spawn(**env_extra) -> tuple[subprocess.Popen, int, int, list]:
     env = {**os.environ, "TERM": "xterm-256color", **env_extra}
     env.pop("NO_COLOR", None)
     env.pop("TEXTUAL_DRIVER", None)
-    proc = subprocess.Popen([sys.executable, "-m", "heatscope", str(SAMPLES / "expert_load.h5")],
+    proc = subprocess.Popen([sys.executable, "-m", "heatscope", str(path)],
                             stdin=sub, stdout=sub, stderr=sub, env=env, start_new_session=True)
     return proc, main, sub, modes
 
@@ -114,12 +114,12 @@ def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
     but reaches the app, and the terminal's modes are as they were after quitting."""
     proc, main, sub, before = _spawn(COLORTERM="truecolor")
     try:
-        first = _read(main, b"\x1b[?2026l")
+        first, _, later = _read(main, b"\x1b[?2026l").partition(b"\x1b[?2026l")
         assert b"Aux-Loss-Free Layer 9" in first
         assert b"\x1b[?1004h" not in first  # Textual has not started: this frame is heatscope's own
         assert b"\x1b[38;2;" in first  # truecolor cells
         os.write(main, b"]")  # typed while Textual starts
-        rest = _read(main, b"Layer 10")
+        rest = later + _read(main, b"Layer 10")
         assert b"Layer 10" in rest, "the key typed before the app ran was lost"
         assert b"]" not in rest.split(b"\x1b[?1004h")[0]  # not echoed before the app took over
         os.write(main, b"q")
@@ -171,3 +171,21 @@ async def test_the_apps_first_frame_is_laid_out_for_its_size(path, monkeypatch):
         await pilot.pause()
         settled = [draw(app.heatmap, y).text for y in range(app.heatmap.content_region.height)]
     assert first and all(first[y] == settled[y] for y in first)
+
+
+def test_the_early_heatmap_shows_hostile_file_text_literally(tmp_path):
+    from tests.hostile_files import file_text_leaks, hostile_runs
+
+    runs = hostile_runs(tmp_path)
+    proc, main, sub, _ = _spawn(runs[0])
+    try:
+        first, marker, _ = _read(main, b"\x1b[?2026l").partition(b"\x1b[?2026l")
+        assert marker and b"\x1b[?1004h" not in first  # the early frame, whole
+        text = first.decode("utf-8", "replace")
+        assert file_text_leaks(text) == []
+        assert "PWNED" in text or "RED" in text or "evil" in text  # the hostile names are shown, escaped
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(main)
+        os.close(sub)
