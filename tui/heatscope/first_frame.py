@@ -70,7 +70,8 @@ def first_layout(session: Session, dataset: str | None, picks: dict[str, str], s
         return None
     models, per_row = view_models(state, panels, shared_norm(state, panels, None, state.differenced), session.names)
     layout = layout_view(models, state.cursor, width, height, per_row, state.zoom)
-    return layout if len(layout.lines) <= height else None
+    fits = len(layout.lines) <= height and all(sum(s.cell_length for s in line) <= width for line in layout.lines)
+    return layout if fits else None
 
 
 def color_system(environ=os.environ) -> ColorSystem | None:
@@ -113,11 +114,9 @@ def frame_text(layout: GridLayout, box: tuple[int, int, int, int], system: Color
     for row in range(height):
         out.append(f"\x1b[{y + row + 1};{x + 1}H")
         used = 0
-        for seg in layout.lines[row] if row < len(layout.lines) else []:
+        for seg in layout.lines[row] if row < len(layout.lines) else []:  # they fit (first_layout)
             style = textual_style(seg.style if seg.style is not None and seg.style.bgcolor is not None else (
                 BASE + seg.style if seg.style is not None else BASE))
-            if used + seg.cell_length > width:
-                break
             used += seg.cell_length
             out.append(style.render(seg.text, color_system=system))
         if used < width:
@@ -137,7 +136,10 @@ class FirstFrame:
         screen stays: Textual enters the alternate screen it is already on)."""
         import termios
 
-        termios.tcsetattr(_TEXTUAL_IN, termios.TCSANOW, self._attrs)
+        try:
+            termios.tcsetattr(_TEXTUAL_IN, termios.TCSANOW, self._attrs)
+        except termios.error:  # no terminal any more: nothing to give back
+            pass
 
     def withdraw(self) -> None:
         """Leave the alternate screen and give the modes back: the app never started."""
@@ -168,8 +170,13 @@ def draw_first_frame(session: Session, dataset: str | None, picks: dict[str, str
     quiet = list(attrs)
     quiet[3] &= ~(termios.ECHO | termios.ICANON)  # keys typed now wait for the app, unechoed
     termios.tcsetattr(_TEXTUAL_IN, termios.TCSANOW, quiet)
-    _write_all("\x1b[?1049h\x1b[?25l" + text)
-    return FirstFrame(attrs)
+    frame = FirstFrame(attrs)
+    try:
+        _write_all("\x1b[?1049h\x1b[?25l" + text)
+    except OSError:  # the terminal went away: leave it as it was and let the app report
+        frame.hand_over()
+        return None
+    return frame
 
 
 def _write_all(text: str) -> None:
