@@ -260,11 +260,14 @@ def _segment_rows(glyph: str, fg: np.ndarray, bg: np.ndarray) -> list[list[Segme
     table = _LOOKS.setdefault(glyph, {})
     if len(table) > _LOOKS_LIMIT:
         table.clear()
+    looks = {}  # this frame's own view of the table: another thread may clear it meanwhile
     for key in np.unique(keys).tolist():
-        if key not in table:
+        seg = table.get(key)
+        if seg is None:
             f, b = (key >> 25) - 1, (key & 0x1FFFFFF) - 1
-            table[key] = Segment(glyph, _packed_style(f if f >= 0 else None, b if b >= 0 else None))
-    return [[table[k] for k in row] for row in keys.tolist()]
+            seg = table[key] = Segment(glyph, _packed_style(f if f >= 0 else None, b if b >= 0 else None))
+        looks[key] = seg
+    return [[looks[k] for k in row] for row in keys.tolist()]
 
 
 def _aggregate_kind(kinds: np.ndarray, geo: Geometry) -> np.ndarray:
