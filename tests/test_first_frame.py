@@ -76,6 +76,8 @@ def test_color_system_is_riches_detection():
     assert color_system({"TERM": "xterm"}) is None  # 16 colors: Textual's own mapping, not drawn
     assert color_system({"TERM": "dumb"}) is None
     assert color_system({"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "standard"}) is None
+    assert color_system({"TERM": "xterm-256color", "TEXTUAL_THEME": "nord"}) is None  # another background
+    assert color_system({"TERM": "xterm-256color", "TEXTUAL_THEME": "textual-dark"}) == ColorSystem.EIGHT_BIT
 
 
 def _read(fd: int, until: bytes, timeout: float = 20.0) -> bytes:

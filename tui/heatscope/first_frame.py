@@ -75,9 +75,11 @@ def first_layout(session: Session, dataset: str | None, picks: dict[str, str], s
 
 
 def color_system(environ=os.environ) -> ColorSystem | None:
-    """The color system Textual's console will pick (Rich's detection), when it is one the
-    first frame can match: truecolor or 256 colors."""
+    """The color system Textual's console will pick (Rich's detection), when the first frame
+    can match what Textual draws: truecolor or 256 colors, and the default dark theme."""
     if environ.get("TEXTUAL_COLOR_SYSTEM", "auto") != "auto":
+        return None
+    if environ.get("TEXTUAL_THEME", "textual-dark") != "textual-dark":  # other backgrounds
         return None
     if environ.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
         return ColorSystem.TRUECOLOR
