@@ -15,7 +15,7 @@ from heatscope.errors import HeatscopeError
 from heatscope.data.pooling import pool_factors, pool_max
 from heatscope.export.figure import Figure
 from heatscope.render.colormaps import MISSING_RGB, colorize, luminance
-from heatscope.render.heatmap_panel import MISSING, NAN, POS_INF, cell_kinds
+from heatscope.render.cells import MISSING, NAN, POS_INF, cell_kinds
 from heatscope.render.ticks import NICE_STEPS, format_tick
 
 BACKGROUND, FOREGROUND, DIMMED = (255, 255, 255), (20, 20, 20), (90, 90, 90)
