@@ -53,6 +53,11 @@ def read_panels(session: Session, state: ViewState, cached_only: bool = False,
     panels = []
     shown = display_info(state)
     for spec in state.panels():
+        # the summary's key is taken before the read: a metric view filling in meanwhile
+        # then makes the data newer than its key, never a summary of older data under a
+        # newer key (which a later read of the finished view would have shown)
+        key = ("summary", state.slice_key, spec.selection.identity, spec.minus and spec.minus.identity,
+               session.cache_key(state.file_index, state.info, spec.selection, state.derived, target))
         data = read(state.file_index, spec.selection)
         minus = None
         if state.minus_file is not None:
@@ -68,8 +73,6 @@ def read_panels(session: Session, state: ViewState, cached_only: bool = False,
                                  "a difference of maxima is not the largest difference; display fewer cells")
         else:
             panel = Panel(spec, difference(data.values, minus.values), data.missing | minus.missing)
-        key = ("summary", state.slice_key, spec.selection.identity, spec.minus and spec.minus.identity,
-               session.cache_key(state.file_index, state.info, spec.selection, state.derived, target))
         panel.summary = session.memo(key, lambda p=panel: summarize(shown, p.data))
         panels.append(panel)
     return panels
