@@ -27,6 +27,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+from heatscope.render.screen_layout import stats_width
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from terminal import Terminal, shows  # noqa: E402
@@ -39,13 +40,9 @@ APP_RUNNING = r"\bq\s+quit\b"  # the key hints: the app's own frame
 DATASETS = ["Wikipedia (en)", "Github", "DM Mathematics"]
 
 
-def stats_width(size: tuple[int, int]) -> int:
-    return 38 if size[0] >= 140 else 30
-
-
 def in_stats(size, pattern: str) -> Callable[[list[str]], bool]:
     regex = re.compile(pattern)
-    first = size[0] - stats_width(size)
+    first = size[0] - stats_width(size[0])
     return lambda lines: any(regex.search(line[first:]) for line in lines)
 
 
@@ -113,7 +110,6 @@ def scenarios(n: int, wide: Path) -> list[Scenario]:
                         [shows(rf"{variants[i % 2]} Layer 9\b") for i in range(n)],
                         [in_stats(size, rf"\bvariant\s+{variants[i % 2]}\s") for i in range(n)]))
     seq = bounce(0, 0, 11, n)  # 4 panels x 3 datasets
-    panels = [("9", "Aux-Loss-Based"), ("9", "Aux-Loss-Free"), ("18", "Aux-Loss-Based"), ("18", "Aux-Loss-Free")]
     out.append(Scenario("cursor up/down through facets layer=9,18 variant, 160x48",
                         f"{PY} -m heatscope {load}", size, "Aux-Loss-Free Layer 9",
                         [("Down" if d == "+" else "Up") for d, _ in seq], [],
@@ -184,7 +180,7 @@ def run_scenario(s: Scenario) -> dict[str, list]:
         frames = term.frames()
     finally:
         term.close()
-    map_area = slice(0, s.size[0] - stats_width(s.size))
+    map_area = slice(0, s.size[0] - stats_width(s.size[0]))
     if s.frame:
         frame = [first_match(frames, t, s.frame[i:i + 8]) for i, t in enumerate(sent)]
     else:

@@ -19,8 +19,9 @@ import pytest
 from rich.color import ColorSystem
 
 from heatscope.data.opening import resolve_inputs
-from heatscope.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text, heatmap_box
+from heatscope.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
 from heatscope.launch import _preflight
+from heatscope.render.screen_layout import heatmap_box
 from tests.tui_helpers import make_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"

@@ -47,6 +47,7 @@ HEADLESS = [
     "heatscope.parsing",
     "heatscope.launch",
     "heatscope.first_frame",  # drawn before textual is imported
+    "heatscope.render.screen_layout",
     "heatscope.writer",
     "heatscope.samples",
     "heatscope.cli",

@@ -9,7 +9,6 @@ import sys
 
 import h5py
 import numpy as np
-import pytest
 
 from tests.framework_files import sglang_per_pass_dumps, sglang_stat_dump
 

@@ -4,7 +4,6 @@ import csv
 import io
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
-from pathlib import Path
 
 import h5py
 import numpy as np

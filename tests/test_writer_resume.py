@@ -2,12 +2,9 @@
 checkpoint), one writer per file, many ranks writing through rank 0, and a writer killed
 with SIGKILL leaving every flushed step readable."""
 
-import os
 import signal
 import subprocess
 import sys
-import time
-import warnings
 
 import h5py
 import numpy as np

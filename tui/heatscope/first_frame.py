@@ -20,13 +20,13 @@ import os
 from dataclasses import replace
 
 from rich.color import Color, ColorSystem
-from rich.segment import Segment
 from rich.style import Style
 from rich.terminal_theme import TerminalTheme
 
 from heatscope.data.session import Session
 from heatscope.render.grid import GridLayout, layout_view, view_models
 from heatscope.render.panels import overview_target, read_panels, shared_norm
+from heatscope.render.screen_layout import heatmap_box
 from heatscope.render.view_state import initial_state
 
 # The heatmap widget's style: Textual's default (textual-dark) theme; a test checks it.
@@ -40,16 +40,6 @@ ANSI_DARK = TerminalTheme(
      (246, 246, 239)],
 )
 _TEXTUAL_OUT, _TEXTUAL_IN = 2, 0  # Textual writes to stderr and reads stdin
-
-
-def heatmap_box(width: int, height: int) -> tuple[int, int, int, int]:
-    """x, y, width, height of the heatmap's content on a ``width`` x ``height`` screen, as the
-    app lays it out: the tree (34 wide, hidden under 120 columns), the map with one column
-    of padding each side, the stats panel (38 wide from 140 columns, else 30), and one line
-    of key hints at the bottom."""
-    tree = 34 if width >= 120 else 0
-    stats = 38 if width >= 140 else 30
-    return tree + 1, 0, width - tree - stats - 2, height - 1
 
 
 def first_layout(session: Session, dataset: str | None, picks: dict[str, str], screen: tuple[int, int],

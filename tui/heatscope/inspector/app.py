@@ -48,6 +48,7 @@ from heatscope.inspector.stats import StatsPanel
 from heatscope.inspector.tree import DatasetTree
 from heatscope.render.grid import view_models
 from heatscope.render.panels import overview_target, read_panels, shared_norm
+from heatscope.render.screen_layout import shows_tree, stats_width
 from heatscope.render.view_state import ViewState, initial_state
 
 
@@ -145,17 +146,16 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         return self.query_one(HeatmapView)
 
     def on_resize(self, event) -> None:
-        # the stats panel takes more room on wide screens, so long labels are not cut
-        width = 38 if event.size.width >= 140 else 30
+        width = stats_width(event.size.width)
         for panel in self.query(StatsPanel):
             if panel.styles.width is None or panel.styles.width.value != width:  # a layout pass only if it changes
                 panel.styles.width = width
 
     def on_mount(self) -> None:
         self.collector.start(self)
-        if self.size.width < 120:  # narrower screens give the heatmap the width; b shows it
+        if not shows_tree(self.size.width):
             self.query_one(DatasetTree).add_class("-hidden")
-        self.query_one(StatsPanel).styles.width = 38 if self.size.width >= 140 else 30
+        self.query_one(StatsPanel).styles.width = stats_width(self.size.width)
         self.heatmap.focus()
         if self.options.follow:
             self.set_following(True)

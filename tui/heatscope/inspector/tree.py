@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 from heatscope.data.catalog import DatasetInfo
 from heatscope.data.session import OpenedFile
 from heatscope.data.text import safe_text
+from heatscope.render.screen_layout import TREE_WIDTH
 
 
 def size_text(n: int) -> str:
@@ -49,8 +50,8 @@ def file_label(name: str, f: OpenedFile) -> Text:
 class DatasetTree(Tree):
     """Enter (or a click) on a viewable dataset opens it; expanding a run opens its file."""
 
-    DEFAULT_CSS = """
-    DatasetTree { width: 34; border-right: vkey $foreground 30%; overflow-x: hidden; }
+    DEFAULT_CSS = f"""
+    DatasetTree {{ width: {TREE_WIDTH}; border-right: vkey $foreground 30%; overflow-x: hidden; }}
     """
 
     def __init__(self, *, id: str | None = None) -> None:
