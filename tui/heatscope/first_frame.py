@@ -52,9 +52,8 @@ def first_layout(session: Session, dataset: str | None, picks: dict[str, str], s
     catalog = session.files[file_index].catalog
     if catalog is not None:
         info = catalog.detail(info)
-    state = initial_state(file_index, info, picks, cmap=cmap, range_mode=range_mode, vmin=vmin, vmax=vmax)
-    if len(session.files) > 1 and not info.stack:
-        state = replace(state, run=session.run_name(file_index))
+    state = replace(initial_state(file_index, info, picks, cmap=cmap, range_mode=range_mode, vmin=vmin, vmax=vmax),
+                    run=session.title_run(file_index, info))
     panels = read_panels(session, state, cached_only=True, target=overview_target(*screen))
     if not panels or width < 1 or height < 1:
         return None

@@ -181,6 +181,11 @@ class Session:
         """The run's short display-safe name (``run007``, ``lr3e-4/seed1``)."""
         return self.names[file_index]
 
+    def title_run(self, file_index: int, info: DatasetInfo) -> str:
+        """The run's name for a view's titles: only when several runs are open and the view
+        is not a stack of them already ("" otherwise)."""
+        return self.run_name(file_index) if len(self.files) > 1 and not info.stack else ""
+
     def name_order(self) -> list[int]:
         """File indices sorted by path: the order runs are listed and searched in."""
         return sorted(range(len(self.files)), key=lambda i: str(self.files[i].path))

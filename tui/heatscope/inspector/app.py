@@ -232,7 +232,7 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         """``state`` with its run's name for the titles when several runs are open (and its
         files pinned open: the working set never closes what the view reads)."""
         self.session.pinned = {state.file_index} | ({state.minus_file} if state.minus_file is not None else set())
-        run = self.session.run_name(state.file_index) if len(self.session.files) > 1 and not state.info.stack else ""
+        run = self.session.title_run(state.file_index, state.info)
         return state if state.run == run else replace(state, run=run)
 
     def start_view(self, state: ViewState) -> None:
