@@ -15,9 +15,11 @@ from pathlib import Path
 
 from textual.worker import WorkerCancelled
 
-from heatscope.data.opening import resolve_inputs
-from heatscope.inspector.app import LaunchOptions, create_app
 from heatscope.samples import training
+from heatscope.sources.opening import resolve_inputs
+from heatscope.tui.app import create_app
+from heatscope.tui.options import LaunchOptions
+from heatscope.views.spec import Reduce, ViewSpec
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +47,7 @@ async def _runs_shot() -> None:
         for rate in ("0.01", "0.03", "0.06", "0.12"):
             (Path(tmp) / "sweep" / f"u{rate}").mkdir(parents=True)
             training.write(Path(tmp) / "sweep" / f"u{rate}" / "metrics.h5", update_rate=float(rate))
-        app = create_app(LaunchOptions(paths=resolve_inputs([tmp]), reduce=("expert", "maxvio")))
+        app = create_app(LaunchOptions(paths=resolve_inputs([tmp]), spec=ViewSpec(transforms=(Reduce("expert", "maxvio"),))))
         async with app.run_test(size=(120, 30)) as pilot:
             await _settle(app, pilot)
             app.action_stack_runs()  # runs as an axis: each run's MaxVio view, stacked
@@ -64,7 +66,7 @@ async def main() -> None:
     samples = REPO / "sample_runs"
     await _shot("screenshot.svg", LaunchOptions(paths=[samples / "expert_load.h5"]),
                 "down", "down", *(["right"] * 24))
-    await _shot("maxvio.svg", LaunchOptions(paths=[samples / "training_balance.h5"], reduce=("expert", "maxvio")),
+    await _shot("maxvio.svg", LaunchOptions(paths=[samples / "training_balance.h5"], spec=ViewSpec(transforms=(Reduce("expert", "maxvio"),))),
                 *(["right"] * 8), "v", "v")
     await _runs_shot()
 

@@ -4,9 +4,9 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.data.axes import Axis, discover_axes
-from heatscope.data.catalog import build_catalog
-from heatscope.data.opening import open_hdf5
+from heatscope.catalog.axes import Axis, discover_axes
+from heatscope.catalog.datasets import build_catalog
+from heatscope.sources.opening import open_hdf5
 
 
 def _write(path, build):

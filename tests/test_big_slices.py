@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.data.pooling import pool_max, read_overview
-from heatscope.data.session import Session
-from heatscope.data.slices import relative_load
-from heatscope.render.view_state import initial_state
+from heatscope.read.pooling import pool_max, read_overview
+from heatscope.read.session import Session
+from heatscope.read.slices import relative_load
+from heatscope.views.view_state import initial_state
 from tests.tui_helpers import make_app, screen_text, settle
 
 
@@ -137,7 +137,7 @@ def test_png_of_a_large_slice_is_capped_and_says_so(tmp_path):
     assert factors == (2, 2)
     # the one hot cell survives pooling: some pixel is the colormap's top color
     pixels = np.asarray(image.convert("RGB"))
-    from heatscope.render.colormaps import lut
+    from heatscope.colors.colormaps import lut
 
     top = lut("viridis")[-1]
     assert (pixels == top).all(axis=2).any()

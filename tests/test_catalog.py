@@ -3,8 +3,8 @@
 import h5py
 import numpy as np
 
-from heatscope.data.catalog import build_catalog
-from heatscope.data.opening import open_hdf5
+from heatscope.catalog.datasets import build_catalog
+from heatscope.sources.opening import open_hdf5
 
 
 def _hostile(path):

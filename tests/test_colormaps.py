@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from heatscope.errors import HeatscopeError
-from heatscope.render.colormaps import NAN_RGB, colorize, lut, lut_from_cmap, next_in_cycle, reversed_name
-from heatscope.render.lut_data import PREBUILT, load_prebuilt
+from heatscope.colors.colormaps import NAN_RGB, colorize, lut, lut_from_cmap, next_in_cycle, reversed_name
+from heatscope.colors.lut_data import PREBUILT, load_prebuilt
 
 
 @pytest.mark.parametrize("name", PREBUILT)

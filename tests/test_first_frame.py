@@ -1,4 +1,4 @@
-"""The first heatmap drawn before Textual starts (heatscope.first_frame) is the app's first
+"""The first heatmap drawn before Textual starts (heatscope.tui.first_frame) is the app's first
 heatmap: same box, style, theme and lines; and in a real terminal it hands over cleanly."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from rich.color import ColorSystem
 
-from heatscope.data.opening import resolve_inputs
-from heatscope.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
-from heatscope.launch import _preflight
+from heatscope.sources.opening import resolve_inputs
+from heatscope.tui.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
+from heatscope.tui.launch import _preflight
 from heatscope.render.screen_layout import heatmap_box
-from tests.tui_helpers import make_app
+from tests.tui_helpers import cli_options, make_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"
 SIZES = [(160, 48), (80, 24), (130, 40)]
@@ -57,9 +57,10 @@ CASES = [
 @pytest.mark.parametrize("size", [(160, 48), (80, 24)])
 @pytest.mark.parametrize("paths,picks,view", CASES)
 async def test_first_layout_is_the_apps_first_heatmap(paths, picks, view, size):
-    session = _preflight(resolve_inputs([str(p) for p in paths]), None, picks)
+    options = cli_options(*resolve_inputs([str(p) for p in paths]), picks=picks, **view)
+    session = _preflight(options)
     box = heatmap_box(*size)
-    drawn = first_layout(session, None, picks, size, **view)
+    drawn = first_layout(session, options.spec, size)
     assert drawn is not None
     app = make_app(*paths, picks=picks, session=session, **view)
     async with app.run_test(size=size):
@@ -157,7 +158,7 @@ def test_heatscope_no_first_frame_leaves_the_screen_to_textual():
 async def test_the_apps_first_frame_is_laid_out_for_its_size(path, monkeypatch):
     """The heatmap was once laid out on mount, before the widget had its size (the stats
     panel asks for the cell size), and the first frame drew that tiny map."""
-    from heatscope.inspector.heatmap import HeatmapView
+    from heatscope.tui.heatmap import HeatmapView
 
     first: dict[int, str] = {}
     draw = HeatmapView.render_line
@@ -168,7 +169,7 @@ async def test_the_apps_first_frame_is_laid_out_for_its_size(path, monkeypatch):
         return strip
 
     monkeypatch.setattr(HeatmapView, "render_line", recording)
-    session = _preflight(resolve_inputs([str(SAMPLES / path)]), None, {})  # opened as the CLI does
+    session = _preflight(cli_options(*resolve_inputs([str(SAMPLES / path)]), range_mode="slice"))  # as the CLI does
     app = make_app(SAMPLES / path, range_mode="slice", session=session)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()

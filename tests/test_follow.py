@@ -7,12 +7,12 @@ import time
 import h5py
 import numpy as np
 
-from heatscope.render.follow import followed_state
+from heatscope.views.follow import followed_state
 from tests.tui_helpers import heatmap_text, make_app, settle
 
 SWMR_WRITER = """
 import sys, time, numpy as np
-from heatscope.writer import RunWriter
+from heatscope.writer.run_writer import RunWriter
 path, go, stop = sys.argv[1:4]
 with RunWriter(path, expert_token_counts=("layer", "expert"), attrs={{"default_dataset": "expert_token_counts"}}) as run:
     run.append(0, expert_token_counts=np.ones((3, 8), dtype="i8"))
@@ -93,13 +93,15 @@ async def test_follow_reopens_a_file_rewritten_by_a_closing_writer(tmp_path):
         done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr  # never locked out by heatscope
         assert await _wait_for(pilot, lambda: app.state.info.shape[0] == 4)
-        assert app.state.selection.index[0] == 3 and "Step 3" in heatmap_text(app)
+        assert app.state.selection.index[0] == 3
+        # the new step's panels are read by a worker after the state moved: wait for that frame
+        assert await _wait_for(pilot, lambda: "Step 3" in heatmap_text(app))
 
 
 def test_followed_state_keeps_or_follows():
-    from heatscope.data.axes import Axis
-    from heatscope.data.catalog import DatasetInfo
-    from heatscope.render.view_state import initial_state
+    from heatscope.catalog.axes import Axis
+    from heatscope.catalog.datasets import DatasetInfo
+    from heatscope.views.view_state import initial_state
 
     def info(n):
         return DatasetInfo("/d", (n, 3, 4), "float32", axes=(Axis("step", n), Axis("layer", 3), Axis("expert", 4)))

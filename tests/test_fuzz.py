@@ -15,7 +15,7 @@ import pytest
 import textual.drivers.headless_driver as headless
 
 from heatscope.cli import main
-from heatscope.data.opening import resolve_inputs
+from heatscope.sources.opening import resolve_inputs
 from tests.fuzz_corpus import build_corpus
 from tests.hostile_files import file_text_leaks
 from tests.test_hostile_text import RecordingDriver

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.data.opening import open_hdf5
+from heatscope.sources.opening import open_hdf5
 from heatscope.errors import HeatscopeError
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
@@ -106,7 +106,7 @@ async def test_damaged_runs_are_skipped_by_info_and_n(tmp_path, samples_dir):
     status, out, err = _cli("info", str(runs))
     assert status == 2 and "a.h5" in out and "c.h5" in out  # info went on past the bad files
     assert "b.h5: " in err and "b2.h5: damaged HDF5 file" in err and "internal error" not in err
-    from heatscope.data.opening import resolve_inputs
+    from heatscope.sources.opening import resolve_inputs
 
     app = make_app(*resolve_inputs([str(runs)]))
     async with app.run_test(size=(120, 30)) as pilot:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.data.reduce import ReducedArray, compute, reduced_info
-from heatscope.data.reduced_slices import reduced_slice
-from heatscope.data.scan import ScanCancelled
-from heatscope.data.session import Session
-from heatscope.render.view_state import initial_state
+from heatscope.read.reduce import ReducedArray, compute, reduced_info
+from heatscope.read.reduced_slices import reduced_slice
+from heatscope.stats.scan import ScanCancelled
+from heatscope.read.session import Session
+from heatscope.views.view_state import initial_state
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
 

@@ -12,10 +12,10 @@ import warnings
 import numpy as np
 import pytest
 
-from heatscope.data.scan import ScanResult
-from heatscope.data.values import ValueInfo
-from heatscope.render.colormaps import colorize
-from heatscope.render.normalize import RANGE_MODES, compute_norm
+from heatscope.stats.scan import ScanResult
+from heatscope.catalog.values import ValueInfo
+from heatscope.colors.colormaps import colorize
+from heatscope.views.normalize import RANGE_MODES, compute_norm
 
 BIG = np.finfo(np.float64).max
 ARRAYS = {

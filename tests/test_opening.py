@@ -10,7 +10,8 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.data.opening import has_hdf5_signature, open_hdf5, resolve_inputs
+from heatscope.sources.opening import open_hdf5, resolve_inputs
+from heatscope.sources.signature import has_hdf5_signature
 from heatscope.errors import HeatscopeError
 
 
@@ -29,8 +30,8 @@ def test_input_file_is_byte_identical_and_mtime_unchanged(tmp_path, load_file):
     path.write_bytes(load_file.read_bytes())
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     before = (_digest(path), path.stat().st_mtime_ns)
-    from heatscope.data.catalog import build_catalog
-    from heatscope.data.selection import Selection, read_block
+    from heatscope.catalog.datasets import build_catalog
+    from heatscope.read.selection import Selection, read_block
 
     with open_hdf5(path) as f:
         catalog = build_catalog(f)

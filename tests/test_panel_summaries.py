@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from heatscope.data.reduce import reduced_info
-from heatscope.data.session import Session
-from heatscope.data.summary import summarize
-from heatscope.render.panels import display_info, read_panels
-from heatscope.render.view_state import initial_state
+from heatscope.read.reduce import reduced_info
+from heatscope.read.session import Session
+from heatscope.read.summary import summarize
+from heatscope.views.panels import display_info, read_panels
+from heatscope.views.view_state import initial_state
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"
 

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.render.normalize import Norm
-from heatscope.render.profile import ProfileModel, profile_lines
+from heatscope.views.normalize import Norm
+from heatscope.render.profile import profile_lines
+from heatscope.views.profile import ProfileModel
 from tests.tui_helpers import make_app, screen_text, settle
 
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from heatscope.data.scan import ScanResult
-from heatscope.data.values import ValueInfo
+from heatscope.stats.scan import ScanResult
+from heatscope.catalog.values import ValueInfo
 from heatscope.render.geometry import aggregate_max, fit_geometry
 from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap
-from heatscope.render.normalize import Norm, available_modes, compute_norm, default_mode
+from heatscope.views.normalize import Norm, available_modes, compute_norm, default_mode
 from heatscope.render.ticks import place_labels
 
 

@@ -4,7 +4,7 @@ the selected values of a contiguous one."""
 import h5py
 import numpy as np
 
-from heatscope.data.row_along import values_touched
+from heatscope.read.row_along import values_touched
 
 
 def test_values_touched_counts_chunks_or_selection(tmp_path):

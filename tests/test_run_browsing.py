@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.data import session as session_module
-from heatscope.data.opening import resolve_inputs
-from heatscope.data.run_names import run_names
-from heatscope.data.session import Session
+from heatscope.read import session as session_module
+from heatscope.sources.opening import resolve_inputs
+from heatscope.catalog.run_names import run_names
+from heatscope.read.session import Session
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
 
@@ -160,7 +160,7 @@ def test_runs_that_differ_are_left_out_and_growing_runs_show_missing_steps(tmp_p
     info, left_out = session.stack("/expert_token_counts", session.name_order())
     assert [session.run_name(i) for i in info.stack.members] == ["a", "b", "short"]
     assert [(session.run_name(i), why) for i, why in left_out] == [("wide", "expert has 32, not 64")]
-    from heatscope.render.view_state import initial_state
+    from heatscope.views.view_state import initial_state
 
     state = initial_state(0, info, {"run": "short", "step": "#35"})
     data = session.read(0, state.info, state.selection, state.derived)
@@ -185,7 +185,7 @@ def test_working_set_closes_files_beyond_it(tmp_path, samples_dir, monkeypatch):
     assert len(open_now) <= 5 and 0 in open_now  # the pinned file stays open
     assert all(f.catalog is not None for f in session.files)  # catalogs are kept
     info = session.files[3].catalog.find("js_divergence")
-    from heatscope.render.view_state import initial_state
+    from heatscope.views.view_state import initial_state
 
     state = initial_state(3, info)
     assert session.read(3, info, state.selection).values.shape == (3, 32)  # reopened on demand

@@ -6,7 +6,7 @@ import shutil
 import h5py
 import numpy as np
 
-from heatscope.data.session import Session
+from heatscope.read.session import Session
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
 

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.data.stats import load_stats
+from heatscope.stats.slice_stats import load_stats
 from tests.conftest import REPO
 
 SAMPLE_NAMES = ["expert_load.h5", "js_divergence.h5", "layer_components.h5", "training_balance.h5"]

@@ -4,10 +4,10 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.data.catalog import build_catalog
-from heatscope.data.opening import open_hdf5
-from heatscope.data.selection import Selection, read_block, resolve_selection
-from heatscope.data.slices import read_slice, relative_load, relative_load_view
+from heatscope.catalog.datasets import build_catalog
+from heatscope.sources.opening import open_hdf5
+from heatscope.read.selection import Selection, read_block, resolve_selection
+from heatscope.read.slices import read_slice, relative_load, relative_load_view
 from heatscope.errors import HeatscopeError
 
 

@@ -6,10 +6,10 @@ Here every kind of worker message, timer and after-refresh callback is delivered
 the widgets are gone, deterministically.
 """
 
-from heatscope.inspector.follow import FileGrew
-from heatscope.inspector.loading import scan_key
-from heatscope.inspector.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
-from heatscope.inspector.runs import RunOpened
+from heatscope.tui.follow import FileGrew
+from heatscope.tui.loading import scan_key
+from heatscope.tui.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
+from heatscope.tui.runs import RunOpened
 from tests.tui_helpers import make_app, settle
 
 

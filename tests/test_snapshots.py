@@ -18,7 +18,7 @@ FIXED_MTIME = 1_767_225_600  # 2026-01-01 00:00 UTC
 
 @pytest.fixture
 def sample(tmp_path, monkeypatch):
-    monkeypatch.setattr("heatscope.inspector.tree.time.localtime", time.gmtime)
+    monkeypatch.setattr("heatscope.tui.tree.time.localtime", time.gmtime)
 
     def copy(name):
         target = tmp_path / name

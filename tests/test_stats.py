@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from heatscope.data.stats import (
+from heatscope.stats.slice_stats import (
     argmax_along,
     basic_stats,
     gini,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap
-from heatscope.render.normalize import Norm
+from heatscope.views.normalize import Norm
 
 
 def _model(rows, cols, mono=False):

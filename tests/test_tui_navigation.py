@@ -5,7 +5,7 @@ import re
 import h5py
 import numpy as np
 
-from heatscope.data.stats import load_stats
+from heatscope.stats.slice_stats import load_stats
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
 

@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.data.values import read_value_info
+from heatscope.catalog.values import read_value_info
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.data.catalog import build_catalog
-from heatscope.data.opening import open_hdf5
-from heatscope.writer import RunWriter
+from heatscope.catalog.datasets import build_catalog
+from heatscope.sources.opening import open_hdf5
+from heatscope.writer.run_writer import RunWriter
 
 
 def test_writer_appends_labelled_steps(tmp_path):
@@ -51,7 +51,7 @@ def test_swmr_reader_sees_steps_while_writer_keeps_writing(tmp_path):
     go = tmp_path / "go"
     script = f"""
 import time, os, numpy as np
-from heatscope.writer import RunWriter
+from heatscope.writer.run_writer import RunWriter
 with RunWriter({str(path)!r}, expert_token_counts=("layer", "expert")) as run:
     run.append(0, expert_token_counts=np.ones((2, 4)))
     open({str(go)!r}, "w").close()

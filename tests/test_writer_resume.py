@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from heatscope.writer import RunFileBusy, RunWriter, StepsDropped
+from heatscope.writer.run_writer import RunFileBusy, RunWriter, StepsDropped
 
 AXES = {"layer": [1, 2, 3], "expert": range(4)}
 
@@ -78,7 +78,7 @@ def test_a_second_writer_is_refused(tmp_path):
         run.append(0, expert_token_counts=_counts(0))
         with pytest.raises(RunFileBusy, match="already being written by another RunWriter"):
             RunWriter(path, expert_token_counts=AXES, resume=True)
-        code = ("import sys\nfrom heatscope.writer import RunWriter, RunFileBusy\n"
+        code = ("import sys\nfrom heatscope.writer.run_writer import RunWriter, RunFileBusy\n"
                 "try:\n    RunWriter(sys.argv[1], x=('a',), overwrite=True)\n"
                 "except RunFileBusy as exc:\n    print(exc); raise SystemExit(3)\n")
         other = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
@@ -93,7 +93,7 @@ def test_a_second_writer_is_refused(tmp_path):
 WRITER = """
 import sys, time
 import numpy as np
-from heatscope.writer import RunWriter
+from heatscope.writer.run_writer import RunWriter
 with RunWriter(sys.argv[1], expert_token_counts={"layer": [1, 2, 3], "expert": range(4)},
                resume=True) as run:
     start = 0 if run.last_step is None else run.last_step + 1
@@ -141,7 +141,7 @@ import sys
 import numpy as np
 import torch
 import torch.distributed as dist
-from heatscope.writer import RunFileBusy, RunWriter
+from heatscope.writer.run_writer import RunFileBusy, RunWriter
 
 rank, world, init, path = int(sys.argv[1]), 2, sys.argv[2], sys.argv[3]
 dist.init_process_group("gloo", init_method=init, rank=rank, world_size=world)

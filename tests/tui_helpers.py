@@ -8,16 +8,41 @@ from pathlib import Path
 from rich.console import Console
 from textual.worker import WorkerCancelled
 
-from heatscope.inspector.app import LaunchOptions, create_app
+from heatscope.tui.app import create_app
+from heatscope.tui.launch import launch_options, tui_parser
 
 
-def make_app(*paths: Path, **options):
-    """The app as the command line builds it (URLs resolved to remote paths the same way)."""
-    from heatscope.data.opening import resolve_inputs
-    from heatscope.data.remote import is_url
+def command_line(picks: dict | None = None, reduce: tuple | None = None, **flags) -> list[str]:
+    """Keyword arguments as the command line's words: ``picks={"layer": "9"}`` is
+    ``--select layer=9``, ``range_mode="slice"`` is ``--range slice``, ``mono=True`` is ``--mono``."""
+    words = [w for axis, label in (picks or {}).items() for w in ("--select", f"{axis}={label}")]
+    if reduce is not None:
+        words += ["--reduce", "=".join(reduce)]
+    for name, value in flags.items():
+        if value is None or value is False:
+            continue
+        flag = "--range" if name == "range_mode" else "--" + name.replace("_", "-")
+        if value is True:
+            words.append(flag)
+        else:
+            words += [flag, str(value)] if not isinstance(value, (list, tuple)) else \
+                [w for item in value for w in (flag, str(item))]
+    return words
+
+
+def cli_options(*paths: Path, session=None, **flags):
+    """The launch options the command line makes of these paths and flags (same parser;
+    URLs resolved to remote paths the same way)."""
+    from heatscope.sources.opening import resolve_inputs
+    from heatscope.sources.remote import is_url
 
     resolved = [resolve_inputs([p])[0] if is_url(p) else Path(p) for p in paths]
-    return create_app(LaunchOptions(paths=resolved, **options))
+    return launch_options(tui_parser().parse_args(command_line(**flags)), resolved, session)
+
+
+def make_app(*paths: Path, session=None, **flags):
+    """The app as the command line builds it: the same parser, options and factory."""
+    return create_app(cli_options(*paths, session=session, **flags))
 
 
 async def settle(pilot, rounds: int = 3) -> None:

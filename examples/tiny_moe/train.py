@@ -27,7 +27,7 @@ from data import DOMAINS, domains  # noqa: E402
 from model import TinyMoE  # noqa: E402
 
 from heatscope.samples.writing import add_scale, new_file, write_labelled  # noqa: E402
-from heatscope.writer import RunWriter  # noqa: E402
+from heatscope.writer.run_writer import RunWriter  # noqa: E402
 
 VARIANTS = {"aux_loss": "Aux-Loss", "aux_free": "Aux-Loss-Free"}
 CONTEXT, BATCH = 128, 24

@@ -27,9 +27,9 @@ def run_info(paths: Sequence[str]) -> int:
     """Print the tree of each file; bad files give one line on stderr and exit status 2."""
     from rich.console import Console
 
-    from heatscope.data.catalog import build_catalog
-    from heatscope.data.opening import open_hdf5, resolve_inputs
+    from heatscope.catalog.datasets import build_catalog
     from heatscope.render.catalog_tree import catalog_lines
+    from heatscope.sources.opening import open_hdf5, resolve_inputs
 
     out = Console(highlight=False, emoji=False, soft_wrap=True)
     status = EXIT_OK
@@ -53,7 +53,7 @@ def run_info(paths: Sequence[str]) -> int:
 
 def _report(exc: HeatscopeError) -> None:
     text = str(exc).replace("\n", " ")
-    from heatscope.data.text import safe_text
+    from heatscope.text import safe_text
 
     print(f"heatscope: error: {safe_text(text)}", file=sys.stderr)
 
@@ -64,7 +64,7 @@ def dispatch(argv: Sequence[str]) -> int:
         args = _info_parser().parse_args(argv[1:])
         return run_info(args.paths)
     if argv and argv[0] == "serve":
-        from heatscope.serve import run_serve
+        from heatscope.tui.serve import run_serve
 
         return run_serve(argv[1:])
     if argv and argv[0] == "import":
@@ -76,11 +76,8 @@ def dispatch(argv: Sequence[str]) -> int:
 
         parser = Parser(prog="heatscope export", description="Write a view as svg, png, html, txt, ansi or csv.")
         add_arguments(parser)
-        args = parser.parse_args(argv[1:])
-        from heatscope.launch import parse_picks
-
-        return run_export(args, parse_picks(args.select))
-    from heatscope.launch import run_tui, tui_parser
+        return run_export(parser.parse_args(argv[1:]))
+    from heatscope.tui.launch import run_tui, tui_parser
 
     return run_tui(tui_parser().parse_args(argv))
 

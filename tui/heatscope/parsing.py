@@ -57,12 +57,6 @@ def finite_float(text: str) -> float:
     return value
 
 
-def add_color_limits(parser: argparse.ArgumentParser) -> None:
-    """``--vmin``/``--vmax``: finite numbers, shared by the inspector and export."""
-    parser.add_argument("--vmin", type=finite_float, help="lower end of the color range (a finite number)")
-    parser.add_argument("--vmax", type=finite_float, help="upper end of the color range (a finite number)")
-
-
 def parse_reduce(text: str | None) -> tuple[str, str] | None:
     """``--reduce expert=maxvio`` -> ``("expert", "maxvio")``."""
     if text is None:
@@ -71,18 +65,6 @@ def parse_reduce(text: str | None) -> tuple[str, str] | None:
     if not sep or not axis.strip() or not stat.strip():
         raise HeatscopeError(f"--reduce wants AXIS=STAT (e.g. expert=maxvio), got {text!r}")
     return axis.strip(), stat.strip().lower()
-
-
-def add_view_options(parser: argparse.ArgumentParser) -> None:
-    """``--reduce``, shared by the inspector and export."""
-    parser.add_argument("--reduce", metavar="AXIS=STAT",
-                        help="metric view: a statistic over an axis (expert=maxvio, layer=mean; stats: maxvio cv "
-                             "entropy gini dead max hot mean min std sum p50 p90 p99)")
-
-
-def check_color_limits(args: argparse.Namespace) -> None:
-    if args.vmin is not None and args.vmax is not None and not args.vmin < args.vmax:
-        raise HeatscopeError("--vmin must be below --vmax")
 
 
 def base_parser() -> Parser:

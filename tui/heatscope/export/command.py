@@ -7,11 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from heatscope.data.backends import is_remote
-from heatscope.data.text import safe_text
 from heatscope.errors import HeatscopeError
-from heatscope.parsing import add_color_limits, add_view_options, check_color_limits, parse_reduce
-from heatscope.render.normalize import RANGE_MODES
+from heatscope.sources.backends import is_remote
+from heatscope.text import safe_text
+from heatscope.views.flags import add_view_flags, spec_from_args
 
 FORMATS = ("svg", "png", "html", "txt", "ansi", "csv")
 TEXT_FORMATS = ("svg", "html", "txt", "ansi", "csv")
@@ -21,19 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="HDF5 file; a second file exports the difference PATH2 - PATH; a directory of runs "
                              "(or two files with --facet run...) puts the runs on a 'run' axis")
-    parser.add_argument("--dataset", "-d", metavar="NAME", help="dataset (default: the one the TUI opens)")
-    parser.add_argument("--select", action="append", default=[], metavar="AXIS=LABEL",
-                        help="index on a stepped axis, by label or #index (repeatable)")
-    parser.add_argument("--facet", action="append", default=[], metavar="AXIS[=SUBSET]",
-                        help="one panel per label: layer, layer=7:12, layer=9,18 (up to two)")
-    parser.add_argument("--diff", metavar="AXIS=A,B", help="show B minus A along AXIS")
-    add_view_options(parser)
-    parser.add_argument("--axes", metavar="ROW,COL", help="the two axes drawn, by name or index (as a and t in the TUI)")
-    parser.add_argument("--profile", choices=("row", "col"),
-                        help="draw a row or column as a chart instead of the map (pick it with --select on a drawn axis)")
-    parser.add_argument("--cmap", metavar="NAME", help="colormap name (_r reverses)")
-    parser.add_argument("--range", dest="range_mode", choices=RANGE_MODES, help="color range mode")
-    add_color_limits(parser)
+    add_view_flags(parser)
     parser.add_argument("--format", "-f", choices=FORMATS, help="output format (default: from OUT's suffix)")
     parser.add_argument("--output", "-o", metavar="OUT", help="output file, or - for stdout (text formats)")
 
@@ -61,25 +48,25 @@ OVERVIEW_TARGETS = {"png": (1600, 2400)}
 TEXT_OVERVIEW = (200, 480)
 
 
-def run_export(args: argparse.Namespace, picks: dict[str, str]) -> int:
-    """Build the figure, render it in the chosen format, write it; returns the exit status."""
-    from heatscope.data.opening import resolve_inputs
-    from heatscope.export.figure import ExportRequest, build_figure
-    from heatscope.screenshot import screenshot_name
+def run_export(args: argparse.Namespace) -> int:
+    """Evaluate the view, render it in the chosen format, write it; returns the exit status."""
+    from heatscope.read.session import Session
+    from heatscope.render.file_names import screenshot_name
+    from heatscope.sources.opening import resolve_inputs
+    from heatscope.views.frame import evaluate
 
     paths = resolve_inputs(args.paths)
-    check_color_limits(args)
+    spec = spec_from_args(args, len(paths))
     if args.cmap:
-        from heatscope.render.colormaps import lut
+        from heatscope.colors.colormaps import lut
 
         lut(args.cmap)
     fmt = _format(args)
-    fig = build_figure(ExportRequest(
-        paths=paths, dataset=args.dataset, picks=picks, facets=args.facet, diff=args.diff,
-        cmap=args.cmap, range_mode=args.range_mode, vmin=args.vmin, vmax=args.vmax,
-        target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW), reduce=parse_reduce(args.reduce), axes=args.axes,
-        profile=args.profile,
-    ))
+    session = Session(paths)
+    try:
+        fig = evaluate(session, spec, target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW))
+    finally:
+        session.close()
     for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
         print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)
     for note in fig.notes:

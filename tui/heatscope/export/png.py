@@ -10,38 +10,17 @@ import io
 
 import numpy as np
 
-from heatscope.data.text import safe_text
-from heatscope.errors import HeatscopeError
-from heatscope.data.pooling import pool_factors, pool_max
-from heatscope.export.figure import Figure
-from heatscope.render.colormaps import MISSING_RGB, colorize, luminance
+from heatscope.colors.colormaps import MISSING_RGB, colorize, luminance
+from heatscope.export.png_canvas import BACKGROUND, DIMMED, FOREGROUND, font_of, pillow, text_size, tick_step
+from heatscope.read.pooling import pool_factors, pool_max
 from heatscope.render.cells import MISSING, NAN, POS_INF, cell_kinds
-from heatscope.render.ticks import NICE_STEPS, format_tick
+from heatscope.render.ticks import format_tick
+from heatscope.text import safe_text
+from heatscope.views.frame import Frame
 
-BACKGROUND, FOREGROUND, DIMMED = (255, 255, 255), (20, 20, 20), (90, 90, 90)
 MARGIN, GAP = 16, 14
 MAX_MAP = (2400, 1600)  # pixels of map, at most (wide x high)
 MARKER_CELL = 5  # cells at least this many pixels carry the NaN/fill/Inf markers
-
-
-def _pillow():
-    try:
-        from PIL import Image, ImageDraw, ImageFont
-    except ImportError:
-        raise HeatscopeError("PNG export needs Pillow: pip install 'heatscope[png]'") from None
-    return Image, ImageDraw, ImageFont
-
-
-def _font(ImageFont, size: int):
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1: a fixed bitmap font
-        return ImageFont.load_default()
-
-
-def _text_size(draw, text: str, font) -> tuple[int, int]:
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    return right - left, bottom - top
 
 
 def _layout(n_rows: int, n_cols: int, n_panels: int) -> tuple[tuple[int, int], int, int]:
@@ -57,7 +36,7 @@ def _layout(n_rows: int, n_cols: int, n_panels: int) -> tuple[tuple[int, int], i
     return factors, max(1, min(24, max_h // shown_rows)), max(1, min(24, max_w // shown_cols))
 
 
-def to_png(fig: Figure) -> bytes:
+def to_png(fig: Frame) -> bytes:
     """The figure as PNG bytes, never more than about ``MAX_MAP`` pixels of map: a larger
     slice is max-pooled (as the TUI aggregates) and the image says so. A profile figure
     is drawn as its chart."""
@@ -65,7 +44,7 @@ def to_png(fig: Figure) -> bytes:
         from heatscope.export.png_profile import to_png_profile
 
         return to_png_profile(fig.profile)
-    Image, ImageDraw, ImageFont = _pillow()
+    Image, ImageDraw, ImageFont = pillow()
     sel = fig.state.selection
     info = fig.info
     panel_factors = fig.panels[0].factors  # an overview read pooled already
@@ -73,16 +52,16 @@ def to_png(fig: Figure) -> bytes:
     factors, cell, cell_w = _layout(n_rows, n_cols, len(fig.panels))
     rs, cs = panel_factors[0] * factors[0], panel_factors[1] * factors[1]  # data cells per drawn cell
     shown_rows, shown_cols = -(-n_rows // factors[0]), -(-n_cols // factors[1])
-    font, small, bold = _font(ImageFont, 14), _font(ImageFont, 11), _font(ImageFont, 15)
+    font, small, bold = font_of(ImageFont, 14), font_of(ImageFont, 11), font_of(ImageFont, 15)
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
     col_axis = info.axes[sel.col_axis]
     row_labels = [safe_text(row_axis.label(i * rs)) for i in range(shown_rows)] if row_axis else [info.name]
     col_labels = [safe_text(col_axis.label(j * cs)) for j in range(shown_cols)]
-    line_h = _text_size(probe, "Ag", font)[1] + 6
-    row_step = _tick_step(shown_rows, cell, line_h - 4)
-    label_w = max(_text_size(probe, row_labels[r], font)[0] for r in range(0, shown_rows, row_step)) + 10
-    widest_col = max(_text_size(probe, col_labels[j], small)[0] for j in range(0, shown_cols, max(1, shown_cols // 64)))
+    line_h = text_size(probe, "Ag", font)[1] + 6
+    row_step = tick_step(shown_rows, cell, line_h - 4)
+    label_w = max(text_size(probe, row_labels[r], font)[0] for r in range(0, shown_rows, row_step)) + 10
+    widest_col = max(text_size(probe, col_labels[j], small)[0] for j in range(0, shown_cols, max(1, shown_cols // 64)))
     if shown_cols <= 16 and factors == (1, 1):  # a few categorical columns widen so every label fits
         cell_w = max(cell, widest_col + 8)
     map_w, map_h = shown_cols * cell_w, shown_rows * cell
@@ -92,19 +71,19 @@ def to_png(fig: Figure) -> bytes:
     bar_w = max(200, min(map_w, 480))
     # titles are centered over the map (the value title over the colorbar): a title wider
     # than the figure moves the map right and widens the image instead of being cut off
-    centered = [(map_w // 2, _text_size(probe, safe_text(p.spec.title), bold)[0]) for p in fig.panels]
-    centered.append((max(0, (map_w - bar_w) // 2) + bar_w // 2, _text_size(probe, safe_text(fig.value_title), bold)[0]))
+    centered = [(map_w // 2, text_size(probe, safe_text(p.spec.title), bold)[0]) for p in fig.panels]
+    centered.append((max(0, (map_w - bar_w) // 2) + bar_w // 2, text_size(probe, safe_text(fig.value_title), bold)[0]))
     shift = max(0, *(tw // 2 - center - label_w for center, tw in centered))
     x0 = MARGIN + label_w + shift
     width = max(x0 + max(map_w, 320) + MARGIN, *(x0 + center + tw // 2 + MARGIN for center, tw in centered))
     height = MARGIN * 2 + panel_h * len(fig.panels) + legend_h
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    col_step = _tick_step(shown_cols, cell_w, widest_col)
+    col_step = tick_step(shown_cols, cell_w, widest_col)
     y = MARGIN
     for panel in fig.panels:
         title = safe_text(panel.spec.title)
-        tw, _ = _text_size(draw, title, bold)
+        tw, _ = text_size(draw, title, bold)
         draw.text((x0 + (map_w - tw) // 2, y), title, fill=FOREGROUND, font=bold)
         y += line_h
         pooled = pool_max(panel.values, panel.missing, factors) if factors != (1, 1) else panel
@@ -118,15 +97,15 @@ def to_png(fig: Figure) -> bytes:
                 _marker(draw, int(kinds[r, c]), x0 + c * cell_w, y + r * cell, cell_w, cell,
                         tuple(int(v) for v in rgb[r, c]))
         for r in range(0, shown_rows, row_step):
-            tw, th = _text_size(draw, row_labels[r], font)
+            tw, th = text_size(draw, row_labels[r], font)
             draw.text((x0 - 8 - tw, y + r * cell + (cell - th) // 2 - 2), row_labels[r], fill=FOREGROUND, font=font)
         y += map_h + 3
         for c in range(0, shown_cols, col_step):
-            tw, _ = _text_size(draw, col_labels[c], small)
+            tw, _ = text_size(draw, col_labels[c], small)
             draw.text((x0 + c * cell_w + max(0, (cell_w - tw) // 2), y), col_labels[c], fill=DIMMED, font=small)
         y += line_h + GAP - 3
     name = safe_text(col_axis.name)
-    name_w, _ = _text_size(draw, name, font)
+    name_w, _ = text_size(draw, name, font)
     draw.text((x0 + (map_w - name_w) // 2, y), name, fill=DIMMED, font=font)
     y += line_h
     _colorbar(draw, fig, x0 + max(0, (map_w - bar_w) // 2), y, bar_w, font, small, bold, line_h)
@@ -158,16 +137,9 @@ def _marker(draw, kind: int, x: int, y: int, w: int, h: int, bg) -> None:
             draw.line((mx, my - r, mx, my + r), fill=ink, width=1)
 
 
-def _tick_step(count: int, cell: int, widest: int) -> int:
-    for step in NICE_STEPS:
-        if step * cell >= widest + 6 or step >= count:
-            return step
-    return count
-
-
-def _colorbar(draw, fig: Figure, x0: int, y: int, bar_w: int, font, small, bold, line_h: int) -> None:
+def _colorbar(draw, fig: Frame, x0: int, y: int, bar_w: int, font, small, bold, line_h: int) -> None:
     value_title = safe_text(fig.value_title)
-    title_w, _ = _text_size(draw, value_title, bold)
+    title_w, _ = text_size(draw, value_title, bold)
     draw.text((x0 + (bar_w - title_w) // 2, y), value_title, fill=FOREGROUND, font=bold)
     y += line_h
     levels = colorize(np.linspace(0.0, 1.0, bar_w), fig.cmap)
@@ -178,6 +150,6 @@ def _colorbar(draw, fig: Figure, x0: int, y: int, bar_w: int, font, small, bold,
     for t in fig.norm.ticks(6):
         tx = x0 + int(round(fig.norm.position(t) * (bar_w - 1)))
         label = format_tick(t)
-        tw, _ = _text_size(draw, label, small)
+        tw, _ = text_size(draw, label, small)
         draw.line((tx, y - 4, tx, y - 1), fill=DIMMED)
         draw.text((tx - tw // 2, y), label, fill=DIMMED, font=small)

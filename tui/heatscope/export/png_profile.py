@@ -6,12 +6,13 @@ import io
 
 import numpy as np
 
-from heatscope.data.text import safe_text
-from heatscope.export.png import BACKGROUND, DIMMED, FOREGROUND, _font, _pillow, _text_size, _tick_step
-from heatscope.render.colormaps import colorize
-from heatscope.render.normalize import Norm
-from heatscope.render.profile import SERIES_COLORS, ProfileModel
+from heatscope.colors.colormaps import colorize
+from heatscope.export.png_canvas import BACKGROUND, DIMMED, FOREGROUND, font_of, pillow, text_size, tick_step
+from heatscope.render.profile import SERIES_COLORS
 from heatscope.render.ticks import format_tick
+from heatscope.text import safe_text
+from heatscope.views.normalize import Norm
+from heatscope.views.profile import ProfileModel
 
 SIZE = (1100, 460)
 MARGIN = (70, 40, 30, 70)  # left, top, right, bottom
@@ -19,10 +20,10 @@ MARGIN = (70, 40, 30, 70)  # left, top, right, bottom
 
 def to_png_profile(model: ProfileModel) -> bytes:
     """The chart: curves (or bars in the map's colors), y ticks, x labels, the cursor marked."""
-    Image, ImageDraw, ImageFont = _pillow()
+    Image, ImageDraw, ImageFont = pillow()
     image = Image.new("RGB", SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
-    font, small, bold = _font(ImageFont, 14), _font(ImageFont, 11), _font(ImageFont, 15)
+    font, small, bold = font_of(ImageFont, 14), font_of(ImageFont, 11), font_of(ImageFont, 15)
     left, top, right, bottom = MARGIN
     x0, y0, x1, y1 = left, top, SIZE[0] - right, SIZE[1] - bottom
     every = np.concatenate([np.asarray(v, np.float64).ravel() for _, v in model.series])
@@ -46,7 +47,7 @@ def to_png_profile(model: ProfileModel) -> bytes:
         y = py(t)
         draw.line((x0 - 4, y, x0, y), fill=DIMMED)
         label = format_tick(t)
-        tw, th = _text_size(draw, label, small)
+        tw, th = text_size(draw, label, small)
         draw.text((x0 - 8 - tw, y - th // 2 - 2), label, fill=DIMMED, font=small)
     if model.cursor is not None and 0 <= model.cursor < n:
         cx = px(model.cursor)
@@ -68,13 +69,13 @@ def to_png_profile(model: ProfileModel) -> bytes:
             tx = x0 + 10 + k * 160
             draw.line((tx, SIZE[1] - 22, tx + 24, SIZE[1] - 22), fill=color, width=3)
             draw.text((tx + 30, SIZE[1] - 30), safe_text(name), fill=FOREGROUND, font=font)
-    widest = max(_text_size(draw, safe_text(x), small)[0] for x in model.x_labels[:: max(1, n // 64)])
-    for i in range(0, n, _tick_step(n, max(1, int(step_x)), widest)):
+    widest = max(text_size(draw, safe_text(x), small)[0] for x in model.x_labels[:: max(1, n // 64)])
+    for i in range(0, n, tick_step(n, max(1, int(step_x)), widest)):
         label = safe_text(model.x_labels[i])
-        tw, _ = _text_size(draw, label, small)
+        tw, _ = text_size(draw, label, small)
         draw.text((px(i) - tw / 2, y1 + 6), label, fill=DIMMED, font=small)
     name = safe_text(model.x_name)
-    nw, _ = _text_size(draw, name, font)
+    nw, _ = text_size(draw, name, font)
     draw.text(((x0 + x1 - nw) / 2, y1 + 24), name, fill=DIMMED, font=font)
     out = io.BytesIO()
     image.save(out, format="PNG")

@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 
-from heatscope.export.figure import Figure
-from heatscope.render.grid import layout_grid, panel_models
+from heatscope.render.grid import frame_models, layout_grid
 from heatscope.render.heatmap_panel import row_label_width
 from heatscope.render.profile import profile_lines
+from heatscope.views.frame import Frame
 
 MAX_WIDTH = 240
 
@@ -20,7 +20,7 @@ MAX_WIDTH = 240
 PROFILE_SIZE = (100, 18)  # a chart's width and height in characters
 
 
-def figure_width(fig: Figure) -> int:
+def figure_width(fig: Frame) -> int:
     """Wide enough for square (2-column) cells when possible, within 80..240 columns."""
     if fig.profile is not None:
         return PROFILE_SIZE[0]
@@ -28,12 +28,12 @@ def figure_width(fig: Figure) -> int:
     return max(80, min(MAX_WIDTH, label_w + 1 + 2 * fig.state.selection.n_cols + 2))
 
 
-def _row_name(fig: Figure) -> str:
+def _row_name(fig: Frame) -> str:
     sel = fig.state.selection
     return fig.info.axes[sel.row_axis].name if sel.row_axis is not None else ""
 
 
-def _row_labels(fig: Figure) -> tuple[str, ...]:
+def _row_labels(fig: Frame) -> tuple[str, ...]:
     sel = fig.state.selection
     if sel.row_axis is None:
         return (fig.info.name,)
@@ -41,16 +41,13 @@ def _row_labels(fig: Figure) -> tuple[str, ...]:
     return tuple(axis.label(i) for i in range(sel.n_rows))
 
 
-def figure_lines(fig: Figure, width: int | None = None, mono: bool = False) -> list[list[Segment]]:
+def figure_lines(fig: Frame, width: int | None = None, mono: bool = False) -> list[list[Segment]]:
     """Every panel (side by side when they fit, else stacked), one shared legend at the end;
     or the profile chart."""
     width = width or figure_width(fig)
     if fig.profile is not None:
         return profile_lines(fig.profile, width, PROFILE_SIZE[1])
-    models = panel_models(fig.info, fig.state.selection, fig.panels, fig.norm, fig.cmap, fig.value_title, mono)
-    facets = fig.state.facets
-    per_row = len(facets[-1].indices) if len(facets) == 2 else None
-    return layout_grid(models, width, 10_000, per_row, blank_between=True).lines
+    return layout_grid(frame_models(fig, mono), width, 10_000, fig.per_row, blank_between=True).lines
 
 
 def _console(width: int, **kwargs) -> Console:
@@ -62,12 +59,12 @@ def _text(line: list[Segment]) -> Text:
     return Text.assemble(*((s.text, s.style) for s in line), no_wrap=True)
 
 
-def to_txt(fig: Figure) -> str:
+def to_txt(fig: Frame) -> str:
     """Plain text with shading glyphs (no color codes)."""
     return "\n".join("".join(s.text for s in line).rstrip() for line in figure_lines(fig, mono=True)) + "\n"
 
 
-def _recorded(fig: Figure, **kwargs) -> Console:
+def _recorded(fig: Frame, **kwargs) -> Console:
     width = figure_width(fig)
     console = _console(width, record=True, color_system="truecolor", force_terminal=True, **kwargs)
     for line in figure_lines(fig, width):
@@ -75,7 +72,7 @@ def _recorded(fig: Figure, **kwargs) -> Console:
     return console
 
 
-def to_ansi(fig: Figure) -> str:
+def to_ansi(fig: Frame) -> str:
     """Truecolor ANSI for `less -R` and logs."""
     width = figure_width(fig)
     console = _console(width, color_system="truecolor", force_terminal=True)
@@ -84,11 +81,11 @@ def to_ansi(fig: Figure) -> str:
     return console.file.getvalue()
 
 
-def to_svg(fig: Figure) -> str:
+def to_svg(fig: Frame) -> str:
     return _recorded(fig).export_svg(title=f"heatscope: {fig.name} {fig.info.display_path}")
 
 
-def to_html(fig: Figure) -> str:
+def to_html(fig: Frame) -> str:
     return _recorded(fig).export_html(inline_styles=True)
 
 
@@ -100,7 +97,7 @@ def csv_value(value: float, missing: bool) -> str:
     return "nan" if value != value else repr(float(value))
 
 
-def to_csv(fig: Figure) -> str:
+def to_csv(fig: Frame) -> str:
     """One row per cell of every panel: panel title, the index labels on every axis, value.
 
     An overview (a slice too large to read whole) has one row per block instead: the

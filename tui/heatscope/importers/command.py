@@ -76,9 +76,9 @@ def _megatron(args, source: Path, report):
 def run_import(argv: Sequence[str]) -> int:
     """Parse ``argv``, import, print what was found, written, skipped and assumed."""
     args = _parser().parse_args(argv)
-    from heatscope.data.text import safe_text
     from heatscope.importers.arrays_file import write_arrays
     from heatscope.importers.output import ImportReport, staged_output
+    from heatscope.text import safe_text
 
     source, output = Path(args.source), Path(args.output)
     if not source.exists():

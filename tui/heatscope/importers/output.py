@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from heatscope.data.opening import HDF5_SIGNATURE
 from heatscope.errors import HeatscopeError
+from heatscope.sources.signature import HDF5_SIGNATURE
 
 MAX_SKIPPED_KEPT = 1000  # skipped lines beyond this are only counted
 
@@ -73,7 +73,7 @@ class Progress:
             from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as Bar
 
-            from heatscope.data.text import safe_text
+            from heatscope.text import safe_text
 
             self._bar = Bar(TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(),
                             TimeRemainingColumn(), console=Console(stderr=True), transient=True)

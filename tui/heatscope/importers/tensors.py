@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from heatscope.data.values import KINDS
+from heatscope.catalog.values import KINDS
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import ImportedArray
 from heatscope.importers.output import ImportReport

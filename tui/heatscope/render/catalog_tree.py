@@ -6,8 +6,8 @@ import posixpath
 
 from rich.text import Text
 
-from heatscope.data.catalog import Catalog, DatasetInfo
-from heatscope.data.text import format_number, safe_text
+from heatscope.catalog.datasets import Catalog, DatasetInfo
+from heatscope.text import format_number, safe_text
 
 
 def _range_text(d: DatasetInfo) -> str:

@@ -8,18 +8,15 @@ renderer caches escape sequences per style object; lines are built from numpy ke
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from heatscope.render.colormaps import MISSING_RGB, NAN_RGB, colorize, luminance
+from heatscope.colors.colormaps import MISSING_RGB, NAN_RGB, colorize, luminance
 from heatscope.render.geometry import Geometry, aggregate_max
-
-if TYPE_CHECKING:
-    from heatscope.render.heatmap_panel import HeatmapModel
+from heatscope.render.heatmap_model import HeatmapModel
 
 SHADES = " ░▒▓█"
 FINITE, NAN, MISSING, POS_INF, NEG_INF = range(5)

@@ -10,9 +10,9 @@ so a hot cell is never dropped, and the geometry says so.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 
 from rich.segment import Segment
 
-from heatscope.data.catalog import DatasetInfo
-from heatscope.data.selection import Selection
+from heatscope.catalog.datasets import DatasetInfo
+from heatscope.read.selection import Selection
 from heatscope.render.geometry import Geometry
 from heatscope.render.heatmap_panel import HeatmapModel, footer_lines, layout_heatmap, row_label_width
-from heatscope.render.normalize import Norm
+from heatscope.views.frame import Frame
+from heatscope.views.normalize import Norm
 
 GAP = 3  # columns between panels side by side
 
@@ -60,16 +61,10 @@ def panel_models(info: DatasetInfo, sel: Selection, panels, norm: Norm, cmap: st
     ]
 
 
-def view_models(state, panels, norm: Norm, names: list[str], mono: bool = False) -> tuple[list[HeatmapModel], int | None]:
-    """The models of a view (``render.view_state.ViewState``) and how many panels a grid row
-    prefers (the inner facet's size, when there are two facets)."""
-    info = state.info
-    value_title = info.value.title(info.name) + (" difference" if state.differenced else "")
-    if state.minus_file is not None:
-        value_title += f": {names[state.file_index]} minus {names[state.minus_file]}"
-    models = panel_models(info, state.selection, panels, norm, state.cmap, value_title, mono)
-    per_row = len(state.facets[-1].indices) if len(state.facets) == 2 else None
-    return models, per_row
+def frame_models(frame: Frame, mono: bool = False) -> list[HeatmapModel]:
+    """The panels' models of a frame, as the TUI, the first frame and the text exports draw them."""
+    return panel_models(frame.info, frame.state.selection, frame.panels, frame.norm, frame.cmap, frame.value_title,
+                        mono)
 
 
 def layout_view(models: list[HeatmapModel], cursor: tuple[int, int], width: int, height: int,

@@ -12,17 +12,17 @@ columns are max-pooled, as the heatmap aggregates. Used by the TUI's profile str
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 
-from heatscope.data.text import safe_text
-from heatscope.render.colormaps import colorize
-from heatscope.render.normalize import Norm
+from heatscope.colors.colormaps import colorize
 from heatscope.render.ticks import axis_tick_line, format_tick
+from heatscope.text import safe_text
+from heatscope.views.normalize import Norm
+from heatscope.views.profile import ProfileModel
 
 SERIES_COLORS = ((86, 156, 214), (230, 145, 56), (106, 190, 110), (200, 90, 200), (220, 80, 80), (160, 160, 160))
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -30,21 +30,6 @@ BRAILLE = 0x2800
 DOT = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row within cell][column within cell]
 DIM = Style(dim=True)
 CURSOR = Style(color="yellow", bold=True)
-
-
-@dataclass(frozen=True)
-class ProfileModel:
-    """What a profile draws: one or more series over the same x labels."""
-
-    title: str
-    series: tuple[tuple[str, np.ndarray], ...]  # (name, values)
-    x_labels: tuple[str, ...]
-    x_name: str
-    cursor: int | None = None  # the index marked
-    bars: bool = False  # one series as bars in the heatmap's colors
-    norm: Norm | None = None  # bars: the heatmap's color scale
-    cmap: str = "viridis"
-    highlight: int | None = None  # the series drawn on top (the cursor's row)
 
 
 def _pooled(values: np.ndarray, group: int) -> np.ndarray:
@@ -199,39 +184,3 @@ def _bars(model: ProfileModel, group: int, plot_h: int, lo: float, hi: float, ce
             row.append(Segment(BLOCKS[fill] * cell_w, style if fill else Style()))
         rows.append(row)
     return rows
-
-
-MAX_LINES = 8  # at most this many rows are drawn as curves together
-
-
-def row_profile(info, panel, row: int, col: int, norm: Norm, cmap: str) -> ProfileModel:
-    """The cursor's row across the column axis: every row as curves when there are few
-    (a divergence figure), else the cursor's row as bars in the heatmap's colors."""
-    sel = panel.spec.selection
-    rs, cs = panel.factors
-    col_axis = info.axes[sel.col_axis]
-    row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
-    x_labels = tuple(col_axis.label(j * cs) for j in range(panel.values.shape[1]))
-    here = row // rs
-    row_name = row_axis.span(here * rs, rs) if row_axis else info.name
-    if row_axis is not None and 1 < panel.values.shape[0] <= MAX_LINES and not info.value.is_load:
-        series = tuple((row_axis.label(i * rs), panel.values[i]) for i in range(panel.values.shape[0]))
-        return ProfileModel(f"{panel.spec.title}: every {row_axis.name} across {col_axis.name}s", series, x_labels,
-                            col_axis.name, cursor=col // cs, highlight=here)
-    title = f"{panel.spec.title}: {row_axis.name + ' ' if row_axis else ''}{row_name} across {col_axis.name}s"
-    return ProfileModel(title, ((row_name, panel.values[here]),), x_labels, col_axis.name, cursor=col // cs,
-                        bars=True, norm=norm, cmap=cmap)
-
-
-def col_profile(info, panel, row: int, col: int) -> ProfileModel:
-    """The cursor's column across the row axis, as a line (MaxVio across steps...)."""
-    sel = panel.spec.selection
-    rs, cs = panel.factors
-    col_axis = info.axes[sel.col_axis]
-    row_axis = info.axes[sel.row_axis] if sel.row_axis is not None else None
-    here = col // cs
-    name = col_axis.span(here * cs, cs)
-    x_name = row_axis.name if row_axis else ""
-    x_labels = tuple(row_axis.label(i * rs) for i in range(panel.values.shape[0])) if row_axis else (info.name,)
-    return ProfileModel(f"{panel.spec.title}: {col_axis.name} {name} across {x_name}s", ((name, panel.values[:, here]),),
-                        x_labels, x_name, cursor=row // rs)

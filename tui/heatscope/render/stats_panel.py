@@ -7,11 +7,11 @@ import math
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from heatscope.data.stats import LoadStats
-from heatscope.data.summary import CursorSummary, SliceSummary
-from heatscope.data.text import safe_text
-from heatscope.render.normalize import Norm
+from heatscope.read.summary import CursorSummary, SliceSummary
 from heatscope.render.ticks import format_tick
+from heatscope.stats.slice_stats import LoadStats
+from heatscope.text import safe_text
+from heatscope.views.normalize import Norm
 
 
 def fmt(value: float, digits: int = 4) -> str:
@@ -59,7 +59,7 @@ def _load_rows(load: LoadStats, prefix: str = "") -> list[tuple[str, str]]:
 
 def panel_balance(info, panels) -> list[tuple[str, str]]:
     """(mean MaxVio, panel title) for every panel of a load dataset, to compare at a glance."""
-    from heatscope.data.summary import summarize
+    from heatscope.read.summary import summarize
 
     if not info.value.is_load:
         return []

@@ -1,0 +1,1 @@
+"""Colormaps as lookup tables (no textual, no HDF5): the bottom of the drawing stack."""

@@ -1,0 +1,35 @@
+"""What the PNG exports share: Pillow (an optional extra), fonts, text sizes, colors, tick spacing."""
+
+from __future__ import annotations
+
+from heatscope.errors import HeatscopeError
+from heatscope.render.ticks import NICE_STEPS
+
+BACKGROUND, FOREGROUND, DIMMED = (255, 255, 255), (20, 20, 20), (90, 90, 90)
+
+
+def pillow():
+    try:
+        from PIL import Image, ImageDraw, ImageFont
+    except ImportError:
+        raise HeatscopeError("PNG export needs Pillow: pip install 'heatscope[png]'") from None
+    return Image, ImageDraw, ImageFont
+
+
+def font_of(ImageFont, size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1: a fixed bitmap font
+        return ImageFont.load_default()
+
+
+def text_size(draw, text: str, font) -> tuple[int, int]:
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    return right - left, bottom - top
+
+
+def tick_step(count: int, cell: int, widest: int) -> int:
+    for step in NICE_STEPS:
+        if step * cell >= widest + 6 or step >= count:
+            return step
+    return count

@@ -1,1 +1,0 @@
-"""The Textual inspector: app, widgets and screens (the only package that imports textual)."""

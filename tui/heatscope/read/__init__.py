@@ -1,0 +1,1 @@
+"""Reading slices: selections, overviews, metric views, run stacks, the session's cache."""

@@ -1,0 +1,1 @@
+"""Where files come from: local paths, fsspec URLs, HSDS; opened read-only, never locked."""

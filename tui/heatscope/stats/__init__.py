@@ -1,0 +1,1 @@
+"""Numbers from arrays: balance metrics, slice statistics, chunked global scans."""
