@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 
-
 def run(*args, env=None):
     return subprocess.run(
         [sys.executable, "-m", "heatscope", *args], capture_output=True, text=True, env=env, timeout=120

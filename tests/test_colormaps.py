@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from heatscope.errors import HeatscopeError
 from heatscope.colors.colormaps import NAN_RGB, colorize, lut, lut_from_cmap, next_in_cycle, reversed_name
 from heatscope.colors.lut_data import PREBUILT, load_prebuilt
+from heatscope.errors import HeatscopeError
 
 
 @pytest.mark.parametrize("name", PREBUILT)

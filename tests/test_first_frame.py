@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from rich.color import ColorSystem
 
+from heatscope.render.screen_layout import heatmap_box
 from heatscope.sources.opening import resolve_inputs
 from heatscope.tui.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
 from heatscope.tui.launch import _preflight
-from heatscope.render.screen_layout import heatmap_box
 from tests.tui_helpers import cli_options, make_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"

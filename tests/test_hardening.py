@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.sources.opening import open_hdf5
 from heatscope.errors import HeatscopeError
+from heatscope.sources.opening import open_hdf5
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
 
@@ -179,7 +179,7 @@ async def test_log_range_on_values_at_the_float64_limit(tmp_path):
     app = make_app(path, range_mode="log")
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)  # used to raise a math domain error
-        assert app.norm.log and 0 < app.norm.vmin < app.norm.vmax < float("inf")
+        assert app.frame.norm.log and 0 < app.frame.norm.vmin < app.frame.norm.vmax < float("inf")
         assert "1.5e+308" in screen_text(app)  # the colorbar's ticks
 
 

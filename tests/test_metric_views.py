@@ -11,8 +11,8 @@ import pytest
 from heatscope.cli import main
 from heatscope.read.reduce import ReducedArray, compute, reduced_info
 from heatscope.read.reduced_slices import reduced_slice
-from heatscope.stats.scan import ScanCancelled
 from heatscope.read.session import Session
+from heatscope.stats.scan import ScanCancelled
 from heatscope.views.view_state import initial_state
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 

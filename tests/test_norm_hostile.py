@@ -12,9 +12,9 @@ import warnings
 import numpy as np
 import pytest
 
-from heatscope.stats.scan import ScanResult
 from heatscope.catalog.values import ValueInfo
 from heatscope.colors.colormaps import colorize
+from heatscope.stats.scan import ScanResult
 from heatscope.views.normalize import RANGE_MODES, compute_norm
 
 BIG = np.finfo(np.float64).max

@@ -10,9 +10,9 @@ import h5py
 import numpy as np
 import pytest
 
+from heatscope.errors import HeatscopeError
 from heatscope.sources.opening import open_hdf5, resolve_inputs
 from heatscope.sources.signature import has_hdf5_signature
-from heatscope.errors import HeatscopeError
 
 
 def _digest(path):

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from heatscope.cli import main
-from heatscope.views.normalize import Norm
 from heatscope.render.profile import profile_lines
+from heatscope.views.normalize import Norm
 from heatscope.views.profile import ProfileModel
 from tests.tui_helpers import make_app, screen_text, settle
 

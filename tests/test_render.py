@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from heatscope.stats.scan import ScanResult
 from heatscope.catalog.values import ValueInfo
 from heatscope.render.geometry import aggregate_max, fit_geometry
 from heatscope.render.heatmap_panel import HeatmapModel, layout_heatmap
-from heatscope.views.normalize import Norm, available_modes, compute_norm, default_mode
 from heatscope.render.ticks import place_labels
+from heatscope.stats.scan import ScanResult
+from heatscope.views.normalize import Norm, available_modes, compute_norm, default_mode
 
 
 def test_ticks_are_round_and_inside_float32_ranges():

@@ -9,11 +9,11 @@ import h5py
 import numpy as np
 import pytest
 
+from heatscope.catalog.run_names import run_names
 from heatscope.cli import main
 from heatscope.read import session as session_module
-from heatscope.sources.opening import resolve_inputs
-from heatscope.catalog.run_names import run_names
 from heatscope.read.session import Session
+from heatscope.sources.opening import resolve_inputs
 from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
 
 

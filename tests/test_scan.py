@@ -6,9 +6,9 @@ import h5py
 import numpy as np
 import pytest
 
+from heatscope.catalog.values import read_value_info
 from heatscope.sources.opening import open_hdf5
 from heatscope.stats.scan import ScanCancelled, block_shape, iter_blocks, scan_dataset
-from heatscope.catalog.values import read_value_info
 
 
 @pytest.fixture

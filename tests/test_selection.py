@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from heatscope.catalog.datasets import build_catalog
-from heatscope.sources.opening import open_hdf5
+from heatscope.errors import HeatscopeError
 from heatscope.read.selection import Selection, read_block, resolve_selection
 from heatscope.read.slices import read_slice, relative_load, relative_load_view
-from heatscope.errors import HeatscopeError
+from heatscope.sources.opening import open_hdf5
 
 
 @pytest.fixture

@@ -6,10 +6,16 @@ Here every kind of worker message, timer and after-refresh callback is delivered
 the widgets are gone, deterministically.
 """
 
-from heatscope.tui.follow import FileGrew
-from heatscope.tui.loading import scan_key
-from heatscope.tui.messages import FilesOpened, LoadFailed, PanelsLoaded, ScanFinished, ScanProgress
-from heatscope.tui.runs import RunOpened
+from heatscope.tui.messages import (
+    FileGrew,
+    FilesOpened,
+    LoadFailed,
+    PanelsLoaded,
+    RunOpened,
+    ScanFinished,
+    ScanProgress,
+)
+from heatscope.tui.model import scan_key
 from tests.tui_helpers import make_app, settle
 
 
@@ -27,8 +33,8 @@ async def test_updates_arriving_after_the_widgets_are_gone_are_dropped(samples_d
                             PanelsLoaded(state.slice_key, panels), LoadFailed("late"), RunOpened(1, True),
                             FilesOpened(app.session.files)):
                 app.post_message(message)
-            app._update_stats()  # what the stats timer calls
-            app._poll()  # what the follow timer calls
+            app.stats.update()  # what the stats timer calls
+            app.follower.poll()  # what the follow timer calls
             app._fill_tree()  # what runs after the first refresh
             app._start_scan(state)
 

@@ -1,20 +1,22 @@
 """The heatscope inspector app and ``create_app``, the factory the CLI and tests share.
 
-All HDF5 I/O runs in thread workers (``loading.py``) that post messages back, so keys never
-wait on disk. Modules not needed for the first frame (stats, scans, modal screens) are
-imported where they are used: every millisecond of import delays the first heatmap.
+The app holds the inspector's state in one model (``tui.model.Inspector``), routes keys to
+its intent methods and worker messages to its handlers, applies the outcomes (reads in
+thread workers, ``tui.workers``; notices) and hands frames to passive widgets. Modules
+not needed for the first frame (stats, scans, modal screens) are imported where they are
+used: every millisecond of import delays the first heatmap.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-from dataclasses import replace
 
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 
 from heatscope.catalog.datasets import DatasetInfo
 from heatscope.errors import HeatscopeError
@@ -22,36 +24,39 @@ from heatscope.read.session import Session
 from heatscope.render.grid import frame_models
 from heatscope.render.screen_layout import shows_tree, stats_width
 from heatscope.text import safe_text
-from heatscope.tui.actions import ActionsMixin
+from heatscope.tui import prompts, workers
 from heatscope.tui.collector import IdleCollector
 from heatscope.tui.color_filter import widen_filter_cache
-from heatscope.tui.follow import FollowMixin
+from heatscope.tui.follow import Follower
 from heatscope.tui.heatmap import HeatmapView
 from heatscope.tui.key_hints import KeyHints
-from heatscope.tui.loading import LoadingMixin, scan_key
 from heatscope.tui.messages import (
+    FileGrew,
     FilesOpened,
     LoadFailed,
     PanelsLoaded,
     ReadProgress,
+    ReduceProgress,
+    RunOpened,
     ScanFinished,
     ScanProgress,
+    SparkReady,
+    StackReady,
     WorkerUpdate,
     while_running,
 )
-from heatscope.tui.metric_views import MetricViewsMixin
+from heatscope.tui.model import Inspector, Outcome, scan_key
 from heatscope.tui.options import LaunchOptions
 from heatscope.tui.profile_strip import ProfileStrip
-from heatscope.tui.run_axis import RunAxisMixin
-from heatscope.tui.runs import RunsMixin
-from heatscope.tui.spark import SparkMixin
+from heatscope.tui.runs import RunBrowser
 from heatscope.tui.stats import StatsPanel
-from heatscope.tui.stats_view import StatsViewMixin
+from heatscope.tui.stats_view import StatsPresenter
 from heatscope.tui.tree import DatasetTree
-from heatscope.views.frame import make_frame
 from heatscope.views.panels import overview_target, read_panels
-from heatscope.views.resolve import remote_range, resolve
+from heatscope.views.resolve import resolve
 from heatscope.views.view_state import ViewState, initial_state
+
+REDRAW_SECONDS = 0.25  # a metric view being computed is redrawn at most this often
 
 
 def _palette_provider():
@@ -61,7 +66,7 @@ def _palette_provider():
     return HeatscopeCommands
 
 
-class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, RunsMixin, FollowMixin, ActionsMixin, LoadingMixin, App[int]):
+class HeatscopeApp(App[int]):
     """Heatmaps of HDF5 tensors with navigation over every axis and a stats panel."""
 
     TITLE = "heatscope"
@@ -103,19 +108,27 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         Binding("q", "quit", "Quit"),
     ]
 
+    model: var[Inspector] = var(None, init=False, always_update=True)  # the one owner of the state
+
     def __init__(self, options: LaunchOptions) -> None:
         super().__init__()
         widen_filter_cache(self)  # a heatmap's thousands of cell styles thrashed Textual's filter cache
         self.options = options
         self.session = options.session or Session(options.paths)
-        self.state: ViewState | None = None
-        self.panels: list | None = None  # render.panels.Panel, for self.state
-        self.norm = None  # the color range of the last redraw
-        self.scans: dict[tuple, object] = {}  # ScanResult per scan_key
-        self.scan_note = ""
+        self.set_reactive(HeatscopeApp.model, Inspector(self.session))
         self.mono = options.mono or bool(os.environ.get("NO_COLOR"))
-        self._frozen = False
+        self.stats = StatsPresenter(self)
+        self.runs = RunBrowser(self)
+        self.follower = Follower(self)
         self.collector = IdleCollector()
+        self._frozen = False
+        self._last_redraw = 0.0
+
+    # what tests, the palette and the run table read: the model's
+    state = property(lambda self: self.model.state)
+    panels = property(lambda self: self.model.panels)
+    frame = property(lambda self: self.model.frame)
+    following = property(lambda self: self.model.following)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -130,6 +143,10 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
     def heatmap(self) -> HeatmapView:
         return self.query_one(HeatmapView)
 
+    @property
+    def key_hints(self) -> KeyHints:
+        return self.query_one(KeyHints)
+
     def on_resize(self, event) -> None:
         width = stats_width(event.size.width)
         for panel in self.query(StatsPanel):
@@ -143,11 +160,11 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         self.query_one(StatsPanel).styles.width = stats_width(self.size.width)
         self.heatmap.focus()
         if self.options.follow:
-            self.set_following(True)
+            self.follower.set(True)
         if self.session.files:  # opened by the command line: no disk access needed here
             self.on_files_opened(FilesOpened(self.session.files))
         else:
-            self.open_files()
+            workers.start(self, workers.open_files, group="open")
 
     async def _on_message(self, message) -> None:
         # The one gate for worker results: none is handled once the app is closing.
@@ -159,8 +176,7 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
 
     def on_unmount(self) -> None:
         self.collector.stop()
-        if self._stats_timer is not None:
-            self._stats_timer.stop()
+        self.stats.stop()
         self.workers.cancel_all()
         self.session.close()
 
@@ -170,17 +186,70 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         and error text quote files); heatscope never uses markup in one."""
         super().notify(safe_text(message), title=safe_text(title), severity=severity, timeout=timeout)
 
-    # -- opening ------------------------------------------------------------------
+    # -- applying what the model decided ------------------------------------------------
+    def apply(self, outcome: Outcome) -> None:
+        """Carry out an intent's outcome: tell, stack runs, show a view, start workers."""
+        if outcome.notice:
+            self.notify(outcome.notice, title=outcome.title, severity=outcome.severity, timeout=outcome.timeout)
+        if outcome.stack is not None:
+            path, order, reduce, then = outcome.stack
+            self.key_hints.set_status("stacking runs…")
+            workers.start(self, workers.build_stack, self.model.state.slice_key, path, order, reduce, then,
+                          group="stack")
+        if outcome.view is not None:
+            if outcome.fresh:
+                self.start_view(outcome.view)
+            else:
+                self.set_state(outcome.view)
+        if outcome.compute:
+            workers.start(self, workers.compute_metric, self.model.state, group="reduce")
+        if outcome.scan:
+            self.call_after_refresh(self._start_scan, self.model.state)
+
+    def start_view(self, state: ViewState) -> None:
+        """Show a new dataset (or view of it): read its panels, scan it if not done yet."""
+        self._fetch(self.model.start(state))
+
+    def set_state(self, state: ViewState) -> None:
+        """Apply a new view; read panels only when what is shown changed."""
+        if self.model.move(state):
+            self._fetch(self.model.state)  # until the panels arrive, the old frame stays on screen
+        else:
+            self.refresh_view()
+
+    def _fetch(self, state: ViewState) -> None:
+        """Show the panels now when they are cached (prefetched), else read them in a worker."""
+        target = overview_target(*self.size)
+        hit = read_panels(self.session, state, cached_only=True, target=target)
+        if hit is None:
+            workers.start(self, workers.load_panels, state, True, target, group="slice")
+            return
+        self.on_panels_loaded(PanelsLoaded(state.slice_key, hit))
+        if state.step_axis is not None:
+            workers.start(self, workers.load_panels, state, False, target, group="slice")  # prefetches neighbours
+
+    def refresh_view(self) -> None:
+        """Redraw the heatmap panels from the model's view and panels."""
+        frame = self.model.redraw()
+        if frame is None:
+            return
+        state = frame.state
+        self.heatmap.show(frame_models(frame, self.mono), state.cursor, frame.per_row, state.zoom)
+        axes = state.info.axes
+        second = state.second_step_axis()
+        self.key_hints.show_axes(axes[state.step_axis].name if state.step_axis is not None else None,
+                                 axes[second].name if second is not None else None)
+        self.stats.after_redraw()
+
+    # -- opening ---------------------------------------------------------------------
     def on_files_opened(self, message: FilesOpened) -> None:
-        files = message.files
         # the tree is filled just after the first heatmap is painted: it is not needed
         # to see the data, and building its nodes would delay that first frame
         self.call_after_refresh(self._fill_tree)
-        bad = [f.error for f in files if f.error]
-        for error in bad[:5]:
+        for error in [f.error for f in message.files if f.error][:5]:
             self.notify(error, title="Cannot open", severity="error")
         try:
-            resolved = resolve(self.session, self.options.spec, self.run_order())
+            resolved = resolve(self.session, self.options.spec, self.model.run_order())
         except HeatscopeError as exc:
             self.exit(return_code=2, message=f"heatscope: error: {exc}")
             return
@@ -190,10 +259,10 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
 
     @while_running
     def _fill_tree(self) -> None:
-        self.refill_tree()
+        self.runs.refill_tree()
 
     def open_dataset(self, file_index: int, info: DatasetInfo, picks=None) -> None:
-        """Show ``info`` as it opens by default (the tree, the run table)."""
+        """Show ``info`` as it opens by default (the tree, the run table, the palette)."""
         catalog = self.session.files[file_index].catalog
         if catalog is not None:
             info = catalog.detail(info)  # a big file's tree lists datasets before reading them
@@ -202,80 +271,22 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
     def show_view(self, state: ViewState) -> None:
         """Start showing ``state``: its notes, the newest step when following, the read, and
         the metric's computation when it is a metric view."""
-        if self.following:
+        if self.model.following:
             from heatscope.views.follow import at_newest
 
             state = at_newest(state)
         for note in state.info.value.notes:  # an unknown colormap or kind, a malformed valid_range...
             self.notify(f"{state.info.display_path}: {note}", title="Note", severity="warning")
         self.heatmap.show_message(f"Reading {state.info.display_path}…")
-        self.sync_tree_soon()
-        self.start_view(state)
-        self.set_profile(state.profile)
-        if state.info.reduction is not None or (state.info.stack is not None and state.info.stack.reduce):
-            self.compute_metric(self.state)
+        self.runs.sync_tree_soon()
+        metric = state.info.reduction is not None or (state.info.stack is not None and bool(state.info.stack.reduce))
+        self.apply(Outcome(view=state, fresh=True, compute=metric))
 
-    def named(self, state: ViewState) -> ViewState:
-        """``state`` with its run's name for the titles when several runs are open (and its
-        files pinned open: the working set never closes what the view reads)."""
-        self.session.pinned = {state.file_index} | ({state.minus_file} if state.minus_file is not None else set())
-        run = self.session.title_run(state.file_index, state.info)
-        return state if state.run == run else replace(state, run=run)
-
-    def start_view(self, state: ViewState) -> None:
-        """Show a new dataset (or view of it): read its panels, scan it if not done yet."""
-        state = self.named(state)
-        self.state = state
-        self.panels = None
-        if scan_key(state) in self.scans:
-            self.scan_note = ""
-        elif self.session.is_remote(state.file_index):  # a global scan would download the file
-            self.scan_note = "not scanned (remote)"
-            self.state = state = remote_range(self.session, state)  # the slice's range until asked (r)
-        else:
-            self.scan_note = "pending"
-        self._fetch(state)
-
-    def scan_remote_on_request(self) -> None:
-        """The user chose the global range of a remote file: scan it (the whole dataset is
-        read, with progress) since they asked."""
-        state = self.state
-        if state is not None and state.range_mode == "global" and self.scan_note.startswith("not scanned") \
-                and scan_key(state) not in self.scans:
-            self.scan_note = "0%"
-            self.notify("scanning the whole remote dataset for its global range")
-            self.call_after_refresh(self._start_scan, state)
-
-    def _fetch(self, state: ViewState) -> None:
-        """Show the panels now when they are cached (prefetched), else read them in a worker."""
-        hit = read_panels(self.session, state, cached_only=True, target=self.overview_target())
-        if hit is None:
-            self.read_panels(state, target=self.overview_target())
-            return
-        self.on_panels_loaded(PanelsLoaded(state.slice_key, hit))
-        if state.step_axis is not None:
-            self.read_panels(state, post=False, target=self.overview_target())  # prefetches the neighbours
-
-    def overview_target(self) -> tuple[int, int]:
-        """How many cells an overview of a huge slice needs on this screen."""
-        return overview_target(*self.size)
-
-    def set_state(self, state: ViewState) -> None:
-        """Apply a new view; read panels only when what is shown changed."""
-        old = self.state
-        state = self.named(state)
-        self.state = state
-        if old is None or old.slice_key != state.slice_key:
-            self._fetch(state)  # until the panels arrive, the old frame stays on screen
-        else:
-            self.refresh_view()
-
-    # -- messages -----------------------------------------------------------------
+    # -- worker results --------------------------------------------------------------
     def on_panels_loaded(self, message: PanelsLoaded) -> None:
-        if self.state is None or message.key != self.state.slice_key:
+        if not self.model.panels_loaded(message.key, message.panels):
             return  # a stale read: the user has moved on
-        self.query_one(KeyHints).set_status("")
-        self.panels = message.panels
+        self.key_hints.set_status("")
         self.refresh_view()
         if not self._frozen:
             # Everything built so far (textual, numpy, h5py, the first frame) lives as long
@@ -283,56 +294,91 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
             # ~70 ms to ~20 ms, which otherwise land on random key presses.
             self._frozen = True
             self.call_after_refresh(gc.freeze)
-        if self.scan_note == "pending" and self._scan_ready(self.state):  # after the next paint
-            self.scan_note = "0%"
-            self.call_after_refresh(self._start_scan, self.state)
+        if self.model.scan_due():  # after the next paint
+            self.call_after_refresh(self._start_scan, self.model.state)
 
     @while_running
     def _start_scan(self, state: ViewState) -> None:
-        self.scan_global(state)
-
-    def _scan_ready(self, state: ViewState) -> bool:
-        """A metric view's range is scanned once it is complete (a partial one would lie)."""
-        return self.session.reduction_complete(state.file_index, state.info)
-
-    def panels_stale(self) -> None:
-        """The current view's data changed (a metric view filled in): read its panels again."""
-        if self.state is not None:
-            self._fetch(self.state)
+        workers.start(self, workers.scan_global, state, group="scan")
 
     def on_read_progress(self, message: ReadProgress) -> None:
-        done = message.fraction >= 1 or self.state is None or message.key != self.state.slice_key
-        self.query_one(KeyHints).set_status("" if done else f"reading overview {message.fraction:.0%}")
+        state = self.model.state
+        done = message.fraction >= 1 or state is None or message.key != state.slice_key
+        self.key_hints.set_status("" if done else f"reading overview {message.fraction:.0%}")
 
     def on_load_failed(self, message: LoadFailed) -> None:
-        if self.following and self.panels is not None:  # a torn read mid-write: keep the last frame
+        if self.model.following and self.model.panels is not None:  # a torn read mid-write: keep the last frame
             self.notify(f"keeping the last good frame: {message.text}", severity="warning")
             return
         self.heatmap.show_message(message.text)
         self.notify(message.text, title="Cannot read", severity="error")
 
     def on_scan_progress(self, message: ScanProgress) -> None:
-        if self.state is not None and message.key == scan_key(self.state):
-            self.scan_note = "failed" if message.fraction < 0 else f"{message.fraction:.0%}"
-            self._schedule_stats()
+        if self.model.scan_progress(message.key, message.fraction):
+            self.stats.schedule()
 
     def on_scan_finished(self, message: ScanFinished) -> None:
-        self.scans[message.key] = message.result
-        if self.state is not None and message.key == scan_key(self.state):
-            self.scan_note = ""
+        if self.model.scan_finished(message.key, message.result):
             self.refresh_view()
 
+    def on_reduce_progress(self, message: ReduceProgress) -> None:
+        """A metric view fills in: redrawn with the blocks done so far (the rest missing) at
+        most every ``REDRAW_SECONDS``, its progress in the key bar."""
+        import time
+
+        state = self.model.state
+        if state is None or scan_key(state) != message.key:
+            return
+        if message.fraction < 0:
+            self.key_hints.set_status("")
+            self.notify(message.error, title="Metric view", severity="error")
+            return
+        done = message.fraction >= 1.0
+        self.key_hints.set_status("" if done else f"reducing {message.fraction:.0%}")
+        now = time.monotonic()
+        if done:
+            self.model.reduction_finished(message.key)
+        elif now - self._last_redraw < REDRAW_SECONDS:
+            return
+        self._last_redraw = now
+        self._fetch(state)  # the view's data changed: read its panels again
+
+    def on_stack_ready(self, message: StackReady) -> None:
+        self.key_hints.set_status("")
+        state = self.model.state
+        if state is None or state.slice_key != message.key:
+            return
+        if message.info is None:
+            self.notify(message.error, title="Runs as an axis", severity="error")
+            return
+        if message.left_out:
+            listed = "; ".join(f"{self.session.run_name(i)}: {why}" for i, why in message.left_out[:4])
+            more = f" and {len(message.left_out) - 4} more" if len(message.left_out) > 4 else ""
+            self.notify(f"left out: {listed}{more}", title="Runs that differ", severity="warning", timeout=8)
+        self.apply(self.model.stacked(message.info, message.then))
+
+    def on_run_opened(self, message: RunOpened) -> None:
+        self.runs.opened(message)
+
+    def on_file_grew(self, message: FileGrew) -> None:
+        outcome = self.model.file_grew(message.file_index)
+        if outcome.view is not None:
+            self.runs.refill_tree()
+        self.apply(outcome)
+
+    def on_spark_ready(self, message: SparkReady) -> None:
+        self.stats.spark_ready(message.key, message.label, message.values)
+
     def on_heatmap_view_cursor_moved(self, message: HeatmapView.CursorMoved) -> None:
-        if self.state is not None and self.state.cursor != message.cursor:
-            self.state = replace(self.state, cursor=message.cursor)
-            self.update_cursor_stats()  # the row's summary only: in the heatmap's frame
+        if self.model.move_cursor(message.cursor):
+            self.stats.update_cursor()  # the row's summary only: in the heatmap's frame
 
     def on_tree_node_selected(self, event: DatasetTree.NodeSelected) -> None:
         if event.node.data is None:
             return
         if event.node.data[0] == "file":  # a run's row: show that run
-            if self.state is None or event.node.data[1] != self.state.file_index:
-                self.show_run(event.node.data[1])
+            if self.model.state is None or event.node.data[1] != self.model.state.file_index:
+                self.runs.show_run(event.node.data[1])
             return
         file_index, info = event.node.data
         if not info.viewable:
@@ -341,20 +387,90 @@ class HeatscopeApp(StatsViewMixin, RunAxisMixin, SparkMixin, MetricViewsMixin, R
         self.open_dataset(file_index, info)
         self.heatmap.focus()
 
-    # -- drawing ------------------------------------------------------------------
-    def refresh_view(self) -> None:
-        """Redraw the heatmap panels from the current state and panels."""
-        state, panels = self.state, self.panels
-        if state is None or panels is None:
-            return
-        frame = make_frame(state, panels, self.scans.get(scan_key(state)), self.session.names)
-        self.norm = frame.norm  # computed once per redraw; the stats panel shows it too
-        self.heatmap.show(frame_models(frame, self.mono), state.cursor, frame.per_row, state.zoom)
-        axes = state.info.axes
-        second = state.second_step_axis()
-        self.query_one(KeyHints).show_axes(axes[state.step_axis].name if state.step_axis is not None else None,
-                                           axes[second].name if second is not None else None)
-        self.stats_after_redraw()
+    def on_tree_node_expanded(self, event: DatasetTree.NodeExpanded) -> None:
+        data = event.node.data
+        if data and data[0] == "file":
+            self.runs.expanded(data[1], bool(event.node.children))
+
+    # -- keys: each is an intent of the model, or a prompt that leads to one ------------
+    def action_step(self, delta: int) -> None:
+        self.apply(self.model.step(delta))
+
+    def action_step2(self, delta: int) -> None:
+        self.apply(self.model.step2(delta))
+
+    def action_transpose(self) -> None:
+        self.apply(self.model.transpose())
+
+    def action_zoom(self, delta: int) -> None:
+        if self.heatmap.layout is not None:
+            self.apply(self.model.zoom(delta, self.heatmap.layout.zoom_levels))
+
+    def action_toggle_zoom(self) -> None:
+        if self.heatmap.layout is not None:
+            self.apply(self.model.toggle_zoom(self.heatmap.layout.one_to_one))
+
+    def action_cycle_cmap(self) -> None:
+        self.apply(self.model.cycle_cmap())
+
+    def action_reverse_cmap(self) -> None:
+        self.apply(self.model.reverse_cmap())
+
+    def set_cmap(self, name: str) -> None:
+        self.apply(self.model.set_cmap(name))
+
+    def action_cycle_range(self) -> None:
+        self.apply(self.model.cycle_range())
+
+    def set_range(self, mode: str) -> None:
+        self.apply(self.model.set_range(mode))
+
+    def action_cycle_profile(self) -> None:
+        self.apply(self.model.cycle_profile())
+
+    def action_toggle_derived(self) -> None:
+        self.apply(self.model.toggle_derived())
+
+    def action_stack_runs(self) -> None:
+        self.apply(self.model.stack_runs())
+
+    def action_next_run(self, delta: int) -> None:
+        self.runs.next_run(delta)
+
+    def action_sort_runs(self) -> None:
+        self.apply(self.model.sort_runs())
+        self.runs.refill_tree()
+
+    def action_toggle_follow(self) -> None:
+        from heatscope.views.follow import at_newest
+
+        self.follower.set(not self.model.following)
+        if self.model.following and self.model.state is not None:
+            self.set_state(at_newest(self.model.state))
+        self.notify("following: new data is shown as it is written" if self.model.following else "follow off",
+                    timeout=2)
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(DatasetTree)
+        tree.toggle_class("-hidden")
+        (self.heatmap if tree.has_class("-hidden") else tree).focus()
+
+    action_goto = prompts.goto
+    action_facet = prompts.facet
+    action_diff = prompts.diff
+    action_choose_axes = prompts.choose_axes
+    action_choose_step_axis = prompts.choose_step_axis
+    action_metric = prompts.metric
+    action_run_table = prompts.run_table
+    action_screenshot = prompts.screenshot
+    action_export_command = prompts.export_command
+    action_help = prompts.help_screen
+
+    def run_order(self) -> list[int]:
+        return self.model.run_order()
+
+    def scan_note(self) -> str:
+        return self.model.scan_note()
 
 
 def create_app(options: LaunchOptions) -> HeatscopeApp:

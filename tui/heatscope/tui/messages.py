@@ -89,3 +89,49 @@ class ScanFinished(WorkerUpdate):
         super().__init__()
         self.key = key
         self.result = result
+
+
+class ReduceProgress(WorkerUpdate):
+    """Blocks of the metric view ``key`` done so far (``fraction`` 1.0: finished, -1: failed)."""
+
+    def __init__(self, key: tuple, fraction: float, error: str = "") -> None:
+        super().__init__()
+        self.key = key
+        self.fraction = fraction
+        self.error = error
+
+
+class StackReady(WorkerUpdate):
+    """The runs were stacked for the view ``key`` (``info`` None: they could not be)."""
+
+    def __init__(self, key: tuple, info, left_out: list, then, error: str = "") -> None:
+        super().__init__()
+        self.key, self.info, self.left_out, self.then, self.error = key, info, left_out, then, error
+
+
+class RunOpened(WorkerUpdate):
+    """``file_index`` is open (None: no run could be); ``skipped`` could not be opened."""
+
+    def __init__(self, file_index: int | None, show: bool, skipped: tuple[int, ...] = ()) -> None:
+        super().__init__()
+        self.file_index = file_index
+        self.show = show
+        self.skipped = skipped
+
+
+class FileGrew(WorkerUpdate):
+    """File ``file_index`` changed on disk; its catalog is fresh."""
+
+    def __init__(self, file_index: int) -> None:
+        super().__init__()
+        self.file_index = file_index
+
+
+class SparkReady(WorkerUpdate):
+    """The cursor row's metric along the step axis, for the sparkline ``key``."""
+
+    def __init__(self, key: tuple, label: str, values) -> None:
+        super().__init__()
+        self.key = key
+        self.label = label
+        self.values = values

@@ -4,13 +4,14 @@ serve`` take the same flags and turn them into the same ``ViewSpec``."""
 from __future__ import annotations
 
 import argparse
+import re
 
 from heatscope.errors import HeatscopeError
 from heatscope.parsing import finite_float, parse_reduce
 from heatscope.views.normalize import RANGE_MODES
 from heatscope.views.spec import Axes, Colors, Derive, Diff, Facet, Profile, Reduce, Select, Source, ViewSpec, Zoom
 
-RUN_AXIS = "run"
+RUN_WORD = re.compile(r"(^|[\s,])run($|[\s=,:])", re.IGNORECASE)
 
 
 def add_view_flags(parser: argparse.ArgumentParser) -> None:
@@ -54,13 +55,16 @@ def parse_axes(text: str) -> Axes:
     return Axes(*parts)
 
 
-def names_run_axis(args: argparse.Namespace) -> bool:
-    """Whether the flags use the ``run`` axis (then two files are two runs, not a difference)."""
-    def axis_names(text: str) -> list[str]:
-        return [part.split("=")[0].strip().casefold() for part in text.split(",")]
+def names_run_axis(text: str | None) -> bool:
+    """Whether a flag's or a prompt's text names the ``run`` axis (``run``, ``run=A,B``,
+    ``layer=9 run``, ``step,run``)."""
+    return bool(text) and bool(RUN_WORD.search(text))
 
-    texts = [*args.facet, args.diff or "", args.axes or "", *(item.partition("=")[0] for item in args.select)]
-    return any(RUN_AXIS in axis_names(t) for t in texts)
+
+def flags_name_run_axis(args: argparse.Namespace) -> bool:
+    """Whether the flags use the ``run`` axis (then two files are two runs, not a difference)."""
+    texts = [*args.facet, args.diff, args.axes, *(item.partition("=")[0] for item in args.select)]
+    return any(names_run_axis(t) for t in texts)
 
 
 def spec_from_args(args: argparse.Namespace, n_paths: int, combine_files: bool = True) -> ViewSpec:
@@ -71,7 +75,7 @@ def spec_from_args(args: argparse.Namespace, n_paths: int, combine_files: bool =
         raise HeatscopeError("--vmin must be below --vmax")
     if args.zoom < 0:
         raise HeatscopeError("--zoom wants a level of 0 or more")
-    runs = names_run_axis(args) or (combine_files and n_paths > 2)
+    runs = flags_name_run_axis(args) or (combine_files and n_paths > 2)
     transforms: list = []
     if args.counts:
         transforms.append(Derive(relative_load=False))

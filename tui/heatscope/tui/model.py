@@ -1,0 +1,470 @@
+"""The inspector's state and every change to it, without Textual.
+
+``Inspector`` owns what the app shows: the view (``ViewState``), its panels and frame, the
+global scans, the scan status, follow mode and the run order. Keys become intent methods
+(``step``, ``facet``, ``diff``, ``metric``...) that change the view and return an
+``Outcome``: what the app must do about it (read panels, start a worker, tell the user).
+The app routes keys and worker messages here and does the I/O; widgets only draw frames.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from heatscope.colors.colormaps import next_in_cycle, reversed_name
+from heatscope.errors import HeatscopeError
+from heatscope.read.selection import resolve_selection
+from heatscope.read.session import Session
+from heatscope.read.slices import expert_axis, relative_load_view
+from heatscope.views.facets import check_same_layout, panel_specs, parse_diff, parse_facet
+from heatscope.views.flags import names_run_axis
+from heatscope.views.frame import Frame, make_frame
+from heatscope.views.goto import parse_goto
+from heatscope.views.resolve import DIFF_CMAP, remote_range
+from heatscope.views.view_state import ViewState, initial_state
+
+
+class Scan(enum.Enum):
+    """Where the global range of the current view stands."""
+
+    DONE = "done"  # scanned (or not needed)
+    PENDING = "pending"  # to start once the view is drawn
+    RUNNING = "running"
+    FAILED = "failed"
+    REMOTE = "remote"  # a remote file: scanned only when asked (r)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an intent asks of the app."""
+
+    view: ViewState | None = None  # the view to show now (its panels are read if needed)
+    fresh: bool = False  # a new dataset or view kind: panels and scan status start over
+    notice: str = ""
+    title: str = ""
+    severity: str = "information"
+    timeout: float | None = None
+    compute: bool = False  # start computing the metric view just shown
+    scan: bool = False  # start the global scan of the view
+    stack: tuple | None = None  # (path, order, reduce, then): stack the runs, then call ``then(model)``
+
+    @classmethod
+    def tell(cls, text: str, title: str = "", severity: str = "information", timeout: float | None = None):
+        return cls(notice=text, title=title, severity=severity, timeout=timeout)
+
+
+NOTHING = Outcome()
+
+
+def scan_key(state: ViewState) -> tuple:
+    """Global scans are per file, dataset and view (counts or relative load, a metric)."""
+    return (state.file_index, state.info.path, state.info.reduction, state.derived)
+
+
+def carried_picks(state: ViewState) -> dict[str, str]:
+    """The labels of the stepped axes, to open another view of the same place."""
+    return {state.info.axes[a].name: state.info.axes[a].label(state.selection.index[a])
+            for a in state.selection.stepped_axes}
+
+
+def default_metric(info) -> tuple[str, str]:
+    """(axis, statistic) preselected: the expert axis by MaxVio for load kinds, else the
+    column axis by its mean."""
+    if info.value.is_load:
+        return info.axes[expert_axis(info)].name, "maxvio"
+    return info.axes[-1].name, "mean"
+
+
+class Inspector:
+    """The inspector's state (see the module's docstring)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.state: ViewState | None = None
+        self.panels: list | None = None  # views.panels.Panel, for ``state``
+        self.frame: Frame | None = None  # the last drawn frame
+        self.scans: dict[tuple, object] = {}  # ScanResult per scan_key
+        self.scan = Scan.DONE
+        self.scan_fraction = 0.0
+        self.following = False
+        self.sort_by_time = False
+
+    # -- what is shown ---------------------------------------------------------------
+    def named(self, state: ViewState) -> ViewState:
+        """``state`` with its run's name for the titles (and its files pinned open: the
+        working set never closes what the view reads)."""
+        self.session.pinned = {state.file_index} | ({state.minus_file} if state.minus_file is not None else set())
+        run = self.session.title_run(state.file_index, state.info)
+        return state if state.run == run else replace(state, run=run)
+
+    def start(self, state: ViewState) -> ViewState:
+        """A new dataset or view kind: no panels yet; scanned already, to scan, or remote."""
+        state = self.named(state)
+        self.panels = None
+        if scan_key(state) in self.scans:
+            self.scan = Scan.DONE
+        elif self.session.is_remote(state.file_index):  # a global scan would download the file
+            self.scan = Scan.REMOTE
+            state = remote_range(self.session, state)  # the slice's range until asked (r)
+        else:
+            self.scan = Scan.PENDING
+        self.state = state
+        return state
+
+    def move(self, state: ViewState) -> bool:
+        """Another view of the same kind; True when its panels must be read (the slice changed)."""
+        old = self.state
+        self.state = self.named(state)
+        return old is None or old.slice_key != self.state.slice_key
+
+    def redraw(self) -> Frame | None:
+        """The frame of the current view and panels (None until they are read)."""
+        if self.state is None or self.panels is None:
+            return None
+        self.frame = make_frame(self.state, self.panels, self.scans.get(scan_key(self.state)), self.session.names)
+        return self.frame
+
+    def scan_note(self) -> str:
+        """The stats panel's note on the color range."""
+        if self.scan is Scan.REMOTE:
+            return "not scanned (remote)"
+        if self.scan is Scan.RUNNING:
+            return f"global range {self.scan_fraction:.0%}"
+        if self.scan is Scan.FAILED:
+            return "global range failed"
+        return "global range pending" if self.scan is Scan.PENDING else ""
+
+    # -- worker results ----------------------------------------------------------------
+    def panels_loaded(self, key: tuple, panels: list) -> bool:
+        """Accept panels read for ``key``; False when the user has moved on."""
+        if self.state is None or key != self.state.slice_key:
+            return False
+        self.panels = panels
+        return True
+
+    def scan_due(self) -> bool:
+        """Whether the global scan should start now (a metric view only once complete)."""
+        state = self.state
+        if state is None or self.scan is not Scan.PENDING:
+            return False
+        if not self.session.reduction_complete(state.file_index, state.info):
+            return False
+        self.scan, self.scan_fraction = Scan.RUNNING, 0.0
+        return True
+
+    def scan_progress(self, key: tuple, fraction: float) -> bool:
+        if self.state is None or key != scan_key(self.state):
+            return False
+        if fraction < 0:
+            self.scan = Scan.FAILED
+        else:
+            self.scan, self.scan_fraction = Scan.RUNNING, fraction
+        return True
+
+    def scan_finished(self, key: tuple, result) -> bool:
+        self.scans[key] = result
+        if self.state is None or key != scan_key(self.state):
+            return False
+        self.scan = Scan.DONE
+        return True
+
+    def reduction_finished(self, key: tuple) -> None:
+        """A metric view finished: the range of its partial result is not its range."""
+        self.scans.pop(key, None)
+        self.scan = Scan.PENDING
+
+    def file_grew(self, file_index: int) -> Outcome:
+        """A followed file has new data: the same view of the fresh dataset."""
+        from heatscope.views.follow import followed_state
+
+        state = self.state
+        if state is None or file_index != state.file_index:
+            return NOTHING
+        fresh = self.session.files[file_index].catalog.find(state.info.path)
+        if fresh is None or not fresh.viewable:
+            return Outcome.tell(f"{state.info.display_path} is gone from the file", severity="warning")
+        self.scans.pop(scan_key(state), None)
+        self.scan = Scan.REMOTE if self.session.is_remote(file_index) else Scan.PENDING
+        return Outcome(view=followed_state(state, fresh))
+
+    # -- stepping and drawing --------------------------------------------------------
+    def _step(self, axis: int | None, delta: int) -> Outcome:
+        if self.state is None:
+            return NOTHING
+        if axis is None:
+            return Outcome.tell("no axis to step: every other axis is displayed or faceted")
+        return Outcome(view=self.state.with_selection(self.state.selection.step(axis, delta)))
+
+    def step(self, delta: int) -> Outcome:
+        return self._step(self.state.step_axis if self.state else None, delta)
+
+    def step2(self, delta: int) -> Outcome:
+        return self._step(self.state.second_step_axis() if self.state else None, delta)
+
+    def transpose(self) -> Outcome:
+        return Outcome(view=self.state.transposed()) if self.state is not None else NOTHING
+
+    def zoom(self, delta: int, levels: int) -> Outcome:
+        """One zoom level in or out of ``levels`` (kept across steps)."""
+        if self.state is None:
+            return NOTHING
+        level = max(0, min(levels - 1, self.state.zoom + delta))
+        if level == self.state.zoom:
+            return Outcome.tell("already fitted to the screen" if delta < 0 else "already at the closest zoom",
+                                timeout=2)
+        return Outcome(view=replace(self.state, zoom=level))
+
+    def toggle_zoom(self, one_to_one: int) -> Outcome:
+        """Fit <-> one data cell per character."""
+        if self.state is None:
+            return NOTHING
+        level = 0 if self.state.zoom else one_to_one
+        if level == self.state.zoom:
+            return Outcome.tell("every cell is already drawn whole", timeout=2)
+        return Outcome(view=replace(self.state, zoom=level))
+
+    def set_cmap(self, name: str) -> Outcome:
+        return Outcome(view=replace(self.state, cmap=name)) if self.state is not None else NOTHING
+
+    def cycle_cmap(self) -> Outcome:
+        return self.set_cmap(next_in_cycle(self.state.cmap, self.state.info.value.colormap)) if self.state else NOTHING
+
+    def reverse_cmap(self) -> Outcome:
+        return self.set_cmap(reversed_name(self.state.cmap)) if self.state else NOTHING
+
+    def set_range(self, mode: str, say: bool = False) -> Outcome:
+        state = self.state
+        if state is None:
+            return NOTHING
+        if state.differenced:
+            return Outcome.tell("a diff is always colored symmetrically around 0")
+        new = replace(state, range_mode=mode)
+        scan = mode == "global" and self.scan is Scan.REMOTE and scan_key(state) not in self.scans
+        if scan:  # the user chose the global range of a remote file: scan it, with progress
+            self.scan, self.scan_fraction = Scan.RUNNING, 0.0
+        notice = "scanning the whole remote dataset for its global range" if scan else \
+            (f"color range: {mode}" if say else "")
+        return Outcome(view=new, notice=notice, timeout=None if scan else 2, scan=scan)
+
+    def cycle_range(self) -> Outcome:
+        if self.state is None:
+            return NOTHING
+        return self.set_range(self.state.cycle_range().range_mode, say=True)
+
+    def cycle_profile(self) -> Outcome:
+        """The profile strip: off -> the cursor's row -> its column -> off."""
+        if self.state is None:
+            return NOTHING
+        modes = [None, "row", "col"]
+        return Outcome(view=replace(self.state, profile=modes[(modes.index(self.state.profile) + 1) % len(modes)]))
+
+    def move_cursor(self, cursor: tuple[int, int]) -> bool:
+        """The heatmap's cursor moved; True when it is a new cell."""
+        if self.state is None or self.state.cursor == cursor:
+            return False
+        self.state = replace(self.state, cursor=cursor)
+        return True
+
+    def toggle_derived(self) -> Outcome:
+        state = self.state
+        if state is None:
+            return NOTHING
+        raw = self.session.files[state.file_index].catalog.find(state.info.path)
+        if raw is None or relative_load_view(raw) is None:
+            return Outcome.tell("only token-count datasets have a relative-load view")
+        new = initial_state(state.file_index, raw, derived=not state.derived)
+        new = replace(new, facets=state.facets, diff=state.diff).with_selection(state.selection)
+        return Outcome(view=replace(new, cursor=state.cursor), fresh=True,
+                       notice="relative load" if new.derived else "raw token counts", timeout=2)
+
+    def display(self, row_axis: int, col_axis: int) -> Outcome:
+        if self.state is None:
+            return NOTHING
+        return Outcome(view=self.state.with_selection(self.state.selection.with_display(row_axis, col_axis)))
+
+    def set_step_axis(self, axis: int) -> Outcome:
+        if self.state is None:
+            return NOTHING
+        return Outcome(view=replace(self.state, step_axis=axis),
+                       notice=f"[ and ] now step {self.state.info.axes[axis].name}")
+
+    # -- prompts -----------------------------------------------------------------------
+    def goto(self, text: str | None) -> Outcome:
+        state = self.state
+        if not text or state is None:
+            return NOTHING
+        names = [a.name for a in state.info.axes]
+        default = names[state.step_axis] if state.step_axis is not None else None
+        try:
+            picks = parse_goto(text, names, default)
+            sel = resolve_selection(state.info.axes, picks, base=state.selection)
+        except (ValueError, HeatscopeError) as exc:
+            return Outcome.tell(str(exc), title="Go to", severity="error")
+        panel, row, col = state.cursor_panel()
+        for name in picks:  # going to a displayed axis moves the cursor there
+            axis = next((i for i, a in enumerate(state.info.axes) if a.name == name), None)
+            if axis == sel.row_axis:
+                row = sel.index[axis]
+            elif axis == sel.col_axis:
+                col = sel.index[axis]
+        new = state.with_selection(sel)
+        return Outcome(view=replace(new, cursor=(panel * sel.n_rows + row, col)))
+
+    def _stack_first(self, text: str | None, then) -> Outcome | None:
+        """A prompt naming the run axis in a view of one run: stack the runs first."""
+        state = self.state
+        if state is not None and state.info.stack is None and len(self.session.files) > 1 and names_run_axis(text):
+            return self.stack_runs(then)
+        return None
+
+    def facet(self, text: str | None) -> Outcome:
+        state = self.state
+        if text is None or state is None:
+            return NOTHING
+        stacking = self._stack_first(text, lambda model: model.facet(text))
+        if stacking is not None:
+            return stacking
+        try:
+            facets = tuple(parse_facet(state.info, state.selection, part) for part in text.split())
+            panel_specs(state.info, state.selection, list(facets), state.diff)
+        except HeatscopeError as exc:
+            return Outcome.tell(str(exc), title="Facet", severity="error")
+        if len(facets) > 2:
+            return Outcome.tell("facet by one or two axes", title="Facet", severity="error")
+        return Outcome(view=replace(state, facets=facets).with_selection(state.selection))
+
+    def clear_diff(self) -> Outcome:
+        state = self.state
+        return Outcome(view=replace(state, diff=None, minus_file=None, cmap=state.info.value.colormap),
+                       notice="diff off", timeout=2)
+
+    def diff(self, text: str | None) -> Outcome:
+        state = self.state
+        if not text or state is None:
+            return NOTHING
+        if text.strip().startswith("file="):
+            return self.diff_file(text.strip()[len("file="):].strip())
+        stacking = self._stack_first(text, lambda model: model.diff(text))
+        if stacking is not None:
+            return stacking
+        try:
+            diff = parse_diff(state.info, state.selection, text)
+            panel_specs(state.info, state.selection, list(state.facets), diff)
+        except HeatscopeError as exc:
+            return Outcome.tell(str(exc), title="Diff", severity="error")
+        return Outcome(view=replace(state, diff=diff, cmap=DIFF_CMAP).with_selection(state.selection))
+
+    def diff_file(self, name: str) -> Outcome:
+        """This file minus the same dataset and slice of another open file (run B - run A)."""
+        state = self.state
+        files = self.session.files
+        matches = [i for i, f in enumerate(files)
+                   if name in (self.session.run_name(i), f.path.name, f.path.stem, str(f.path))]
+        if matches:
+            self.session.ensure_open(matches[0])
+        try:
+            if not matches or files[matches[0]].catalog is None:
+                raise HeatscopeError(f"no open file named {name!r}")
+            other = files[matches[0]].catalog.find(state.info.path)
+            if other is None:
+                raise HeatscopeError(f"no dataset {state.info.display_path} in {name}")
+            check_same_layout(files[state.file_index].catalog.find(state.info.path), other)
+        except HeatscopeError as exc:
+            return Outcome.tell(str(exc), title="Diff", severity="error")
+        return Outcome(view=replace(state, minus_file=matches[0], diff=None, cmap=DIFF_CMAP))
+
+    # -- metric views and runs as an axis ----------------------------------------------
+    def raw_info(self, state: ViewState):
+        """The stored dataset behind a view (a metric view's base, the counts behind load)."""
+        path = state.info.reduction.base_path if state.info.reduction else state.info.path
+        return self.session.files[state.file_index].catalog.find(path)
+
+    def metric(self, axis: str, stat: str) -> Outcome:
+        """The view of ``stat`` over ``axis`` (at the same labels where they exist); in a
+        stack of runs, every run's metric view, stacked."""
+        from heatscope.read.reduce import reduced_info
+
+        state = self.state
+        if state.info.stack is not None:
+            if axis.casefold() == "run":
+                return Outcome.tell("a metric over the run axis is not drawn; reduce an axis of the runs' data",
+                                    title="Metric view", severity="error")
+            return Outcome(stack=(state.info.stack.base_path, list(state.info.stack.members), (axis, stat), None))
+        raw = self.raw_info(state)
+        try:
+            info = reduced_info(raw, axis, stat)
+            picks = {k: v for k, v in carried_picks(state).items() if k.casefold() != axis.casefold()}
+            try:
+                new = initial_state(state.file_index, info, picks, range_mode=None)
+            except HeatscopeError:
+                new = initial_state(state.file_index, info)
+        except HeatscopeError as exc:
+            return Outcome.tell(str(exc), title="Metric view", severity="error")
+        return Outcome(view=new, fresh=True, compute=True)
+
+    def leave_metric(self) -> Outcome:
+        state = self.state
+        if state.info.stack is not None:  # the stack of the runs' data itself
+            return Outcome(stack=(state.info.stack.base_path, list(state.info.stack.members), None, None))
+        raw = self.raw_info(state)
+        try:
+            new = initial_state(state.file_index, raw, carried_picks(state))
+        except HeatscopeError:
+            new = initial_state(state.file_index, raw)
+        return Outcome(view=new, fresh=True)
+
+    def stack_runs(self, then=None) -> Outcome:
+        state = self.state
+        if state is None or state.info.stack is not None:
+            return NOTHING
+        if len(self.session.files) < 2:
+            return Outcome.tell("only one run is open")
+        reduce = (state.info.reduction.reduced.name, state.info.reduction.stat) if state.info.reduction else None
+        base = state.info.reduction.base_path if state.info.reduction else state.info.path
+        return Outcome(stack=(base, self.run_order(), reduce, then))
+
+    def stacked(self, info, then) -> Outcome:
+        """The runs were stacked: the same labels, drawn axes and cursor, at this run; then
+        what was asked (a facet or diff naming the run axis)."""
+        state = self.state
+        picks = carried_picks(state)
+        members = info.stack.members
+        if state.file_index in members:
+            picks["#0"] = f"#{members.index(state.file_index)}"
+        try:
+            new = initial_state(state.file_index, info, picks, cmap=state.cmap, range_mode=state.range_mode,
+                                derived=state.derived, vmin=state.vmin, vmax=state.vmax)
+        except HeatscopeError:
+            new = initial_state(state.file_index, info, derived=state.derived)
+        names = [a.name for a in new.info.axes]
+        shown = [state.info.axes[a].name for a in state.selection.displayed]
+        sel = new.selection
+        if len(shown) == 2 and all(n in names for n in shown):
+            sel = sel.with_display(names.index(shown[0]), names.index(shown[1]))
+        stacked = replace(new.with_selection(sel), cursor=state.cursor, zoom=state.zoom).with_selection(sel)
+        compute = stacked.info.reduction is not None or bool(stacked.info.stack.reduce)
+        if then is None:
+            return Outcome(view=stacked, fresh=True, compute=compute)
+        self.start(stacked)
+        follow_up = then(self)
+        return replace(follow_up, view=follow_up.view or stacked, fresh=True, compute=compute or follow_up.compute)
+
+    def step_runs(self, delta: int) -> Outcome:
+        """``n``/``p`` in a stacked view: the next run on the run axis."""
+        sel = self.state.selection
+        if 0 in sel.displayed:
+            return Outcome.tell("the run axis is drawn: every run is on screen")
+        return Outcome(view=self.state.with_selection(sel.at(0, (sel.index[0] + delta) % sel.shape[0])))
+
+    # -- runs ----------------------------------------------------------------------------
+    def run_order(self) -> list[int]:
+        files = self.session.files
+        if self.sort_by_time:
+            return sorted(range(len(files)), key=lambda i: -(files[i].stamp or (0, 0))[1])
+        return self.session.name_order()
+
+    def sort_runs(self) -> Outcome:
+        self.sort_by_time = not self.sort_by_time
+        return Outcome.tell("runs sorted by modified time (newest first)" if self.sort_by_time else
+                            "runs sorted by name", timeout=2)
