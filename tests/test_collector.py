@@ -7,7 +7,7 @@ import gc
 import time
 from pathlib import Path
 
-from heatscope.tui import collector
+from heatscope.tui.terminal import collector
 from tests.tui_helpers import make_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"

@@ -1,4 +1,4 @@
-"""The first heatmap drawn before Textual starts (heatscope.tui.first_frame) is the app's first
+"""The first heatmap drawn before Textual starts (heatscope.tui.terminal.first_frame) is the app's first
 heatmap: same box, style, theme and lines; and in a real terminal it hands over cleanly."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from rich.color import ColorSystem
 
 from heatscope.render.screen_layout import heatmap_box
 from heatscope.sources.opening import resolve_inputs
-from heatscope.tui.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
 from heatscope.tui.launch import _preflight
+from heatscope.tui.terminal.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
 from tests.tui_helpers import cli_options, make_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"
@@ -64,7 +64,7 @@ async def test_first_layout_is_the_apps_first_heatmap(paths, picks, view, size):
     assert drawn is not None
     app = make_app(*paths, picks=picks, session=session, **view)
     async with app.run_test(size=size):
-        shown = app.heatmap.layout
+        shown = app.heatmap.grid_layout
         assert shown.lines == drawn.lines
     text = frame_text(drawn, box, ColorSystem.TRUECOLOR)
     title = "".join(seg.text for seg in drawn.lines[0]).strip()

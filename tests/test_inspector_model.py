@@ -94,3 +94,21 @@ def test_stacking_needs_two_runs(load_file):
     model = _model(load_file)
     assert model.stack_runs().notice == "only one run is open"
     assert model.facet("run").severity == "error"  # one run: no run axis to facet by
+
+
+def test_a_new_slice_is_never_drawn_with_the_old_slices_panels(samples_dir):
+    """Found by the fuzz drive: ``t`` (a new slice, panels not read yet), then a scan
+    finishing, redrew the transposed labels over the old panels (IndexError in the ticks)."""
+    from heatscope.views.panels import read_panels
+
+    model = _model(samples_dir / "layer_components.h5")
+    state = model.state
+    assert model.panels_loaded(state.slice_key, read_panels(model.session, state))
+    assert model.redraw() is not None
+    assert model.move(model.transpose().view)  # another slice: to be read
+    assert model.current_panels() is None and model.redraw() is None  # the last frame stays
+    assert model.scan_finished(scan_key(model.state), None) and model.redraw() is None
+    transposed = model.state
+    assert model.panels_loaded(transposed.slice_key, read_panels(model.session, transposed))
+    frame = model.redraw()
+    assert frame.panels[0].values.shape == (transposed.selection.n_rows, transposed.selection.n_cols)

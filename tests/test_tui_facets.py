@@ -102,7 +102,7 @@ async def test_facets_sit_side_by_side_on_a_wide_screen(samples_dir):
     async with app.run_test(size=(240, 50)) as pilot:
         await settle(pilot)
         await _ask(pilot, "f", "prompt=0:3")
-        layout = app.heatmap.layout
+        layout = app.heatmap.grid_layout
         assert layout.columns >= 2
         first = heatmap_text(app).splitlines()[0]
         assert "Prompt 0" in first and "Prompt 1" in first

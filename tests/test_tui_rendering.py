@@ -52,7 +52,7 @@ async def test_component_map_fully_visible_at_80x24(samples_dir):
     app = make_app(samples_dir / "layer_components.h5")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        layout = app.heatmap.layout
+        layout = app.heatmap.grid_layout
         geo = layout.geometry
         assert (geo.n_rows, geo.n_cols) == (28, 7)
         assert not geo.aggregated and geo.shown_rows == 28
@@ -67,7 +67,7 @@ async def test_load_map_at_80x24_keeps_every_expert(load_file):
     app = make_app(load_file)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        geo = app.heatmap.layout.geometry
+        geo = app.heatmap.grid_layout.geometry
         assert geo.n_cols == 64 and geo.col_group == 1  # every expert drawn: half blocks
         assert "Aux-Loss-Free Layer 9" in screen_text(app)
 
@@ -81,7 +81,7 @@ async def test_wide_data_is_aggregated_with_max_and_says_so(tmp_path):
     app = make_app(tmp_path / "w.h5")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        layout = app.heatmap.layout
+        layout = app.heatmap.grid_layout
         assert layout.geometry.aggregated
         assert any("max of" in n for n in layout.notes)
         assert "max of" in heatmap_text(app)

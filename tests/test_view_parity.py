@@ -79,7 +79,7 @@ async def test_inspector_and_export_draw_the_same_view(kind, samples_dir, capsys
         shown = app.frame
         assert shown is not None
         _same_frame(shown, exported)
-        screen = "\n".join("".join(seg.text for seg in line) for line in app.heatmap.layout.lines)
+        screen = "\n".join("".join(seg.text for seg in line) for line in app.heatmap.grid_layout.lines)
         command = view_command(app.state, app.session)
     assert exported.value_title in screen or exported.value_title[:30] in screen
     # the txt export of the same flags: the same titles and colorbar title

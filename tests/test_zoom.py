@@ -34,24 +34,24 @@ async def test_z_draws_every_expert_and_the_window_follows_the_cursor(wide):
     app = make_app(wide)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert app.heatmap.layout.geometry.aggregated
+        assert app.heatmap.grid_layout.geometry.aggregated
         await pilot.press("z")
         await settle(pilot)
-        layout = app.heatmap.layout
+        layout = app.heatmap.grid_layout
         assert not layout.geometry.aggregated and layout.geometry.col_chars == 1
         assert "zoom" in heatmap_text(app) and "(1:1)" in heatmap_text(app)
         for _ in range(100):
             await pilot.press("right")
         await settle(pilot)
         assert app.state.cursor == (0, 100)  # one expert per key now
-        layout = app.heatmap.layout
+        layout = app.heatmap.grid_layout
         assert layout.origin[1] <= 100 < layout.origin[1] + layout.geometry.n_cols  # still on screen
         await pilot.press("]")  # the zoom level is kept across steps
         await settle(pilot)
-        assert app.state.zoom > 0 and not app.heatmap.layout.geometry.aggregated
+        assert app.state.zoom > 0 and not app.heatmap.grid_layout.geometry.aggregated
         await pilot.press("z")
         await settle(pilot)
-        assert app.state.zoom == 0 and app.heatmap.layout.geometry.aggregated
+        assert app.state.zoom == 0 and app.heatmap.grid_layout.geometry.aggregated
 
 
 async def test_plus_and_minus_step_through_the_levels(wide):

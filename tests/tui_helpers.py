@@ -67,5 +67,5 @@ def screen_text(app) -> str:
 
 def heatmap_text(app) -> str:
     """Just the heatmap panel's lines."""
-    layout = app.heatmap.layout
+    layout = app.heatmap.grid_layout
     return "\n".join("".join(seg.text for seg in line) for line in layout.lines)

@@ -25,8 +25,6 @@ from heatscope.render.grid import frame_models
 from heatscope.render.screen_layout import shows_tree, stats_width
 from heatscope.text import safe_text
 from heatscope.tui import prompts, workers
-from heatscope.tui.collector import IdleCollector
-from heatscope.tui.color_filter import widen_filter_cache
 from heatscope.tui.follow import Follower
 from heatscope.tui.heatmap import HeatmapView
 from heatscope.tui.key_hints import KeyHints
@@ -42,7 +40,6 @@ from heatscope.tui.messages import (
     ScanProgress,
     SparkReady,
     StackReady,
-    WorkerUpdate,
     while_running,
 )
 from heatscope.tui.model import Inspector, Outcome, scan_key
@@ -51,6 +48,8 @@ from heatscope.tui.profile_strip import ProfileStrip
 from heatscope.tui.runs import RunBrowser
 from heatscope.tui.stats import StatsPanel
 from heatscope.tui.stats_view import StatsPresenter
+from heatscope.tui.terminal.collector import IdleCollector
+from heatscope.tui.terminal.color_filter import widen_filter_cache
 from heatscope.tui.tree import DatasetTree
 from heatscope.views.panels import overview_target, read_panels
 from heatscope.views.resolve import resolve
@@ -166,13 +165,10 @@ class HeatscopeApp(App[int]):
         else:
             workers.start(self, workers.open_files, group="open")
 
-    async def _on_message(self, message) -> None:
-        # The one gate for worker results: none is handled once the app is closing.
-        if isinstance(message, WorkerUpdate) and not self.is_running:
-            return
-        if isinstance(message, events.InputEvent):
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):  # full collections wait for a pause in the input
             self.collector.touch()
-        await super()._on_message(message)
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         self.collector.stop()
@@ -242,6 +238,7 @@ class HeatscopeApp(App[int]):
         self.stats.after_redraw()
 
     # -- opening ---------------------------------------------------------------------
+    @while_running
     def on_files_opened(self, message: FilesOpened) -> None:
         # the tree is filled just after the first heatmap is painted: it is not needed
         # to see the data, and building its nodes would delay that first frame
@@ -283,6 +280,7 @@ class HeatscopeApp(App[int]):
         self.apply(Outcome(view=state, fresh=True, compute=metric))
 
     # -- worker results --------------------------------------------------------------
+    @while_running
     def on_panels_loaded(self, message: PanelsLoaded) -> None:
         if not self.model.panels_loaded(message.key, message.panels):
             return  # a stale read: the user has moved on
@@ -301,11 +299,13 @@ class HeatscopeApp(App[int]):
     def _start_scan(self, state: ViewState) -> None:
         workers.start(self, workers.scan_global, state, group="scan")
 
+    @while_running
     def on_read_progress(self, message: ReadProgress) -> None:
         state = self.model.state
         done = message.fraction >= 1 or state is None or message.key != state.slice_key
         self.key_hints.set_status("" if done else f"reading overview {message.fraction:.0%}")
 
+    @while_running
     def on_load_failed(self, message: LoadFailed) -> None:
         if self.model.following and self.model.panels is not None:  # a torn read mid-write: keep the last frame
             self.notify(f"keeping the last good frame: {message.text}", severity="warning")
@@ -313,14 +313,17 @@ class HeatscopeApp(App[int]):
         self.heatmap.show_message(message.text)
         self.notify(message.text, title="Cannot read", severity="error")
 
+    @while_running
     def on_scan_progress(self, message: ScanProgress) -> None:
         if self.model.scan_progress(message.key, message.fraction):
             self.stats.schedule()
 
+    @while_running
     def on_scan_finished(self, message: ScanFinished) -> None:
         if self.model.scan_finished(message.key, message.result):
             self.refresh_view()
 
+    @while_running
     def on_reduce_progress(self, message: ReduceProgress) -> None:
         """A metric view fills in: redrawn with the blocks done so far (the rest missing) at
         most every ``REDRAW_SECONDS``, its progress in the key bar."""
@@ -343,6 +346,7 @@ class HeatscopeApp(App[int]):
         self._last_redraw = now
         self._fetch(state)  # the view's data changed: read its panels again
 
+    @while_running
     def on_stack_ready(self, message: StackReady) -> None:
         self.key_hints.set_status("")
         state = self.model.state
@@ -357,15 +361,18 @@ class HeatscopeApp(App[int]):
             self.notify(f"left out: {listed}{more}", title="Runs that differ", severity="warning", timeout=8)
         self.apply(self.model.stacked(message.info, message.then))
 
+    @while_running
     def on_run_opened(self, message: RunOpened) -> None:
         self.runs.opened(message)
 
+    @while_running
     def on_file_grew(self, message: FileGrew) -> None:
         outcome = self.model.file_grew(message.file_index)
         if outcome.view is not None:
             self.runs.refill_tree()
         self.apply(outcome)
 
+    @while_running
     def on_spark_ready(self, message: SparkReady) -> None:
         self.stats.spark_ready(message.key, message.label, message.values)
 
@@ -403,12 +410,12 @@ class HeatscopeApp(App[int]):
         self.apply(self.model.transpose())
 
     def action_zoom(self, delta: int) -> None:
-        if self.heatmap.layout is not None:
-            self.apply(self.model.zoom(delta, self.heatmap.layout.zoom_levels))
+        if self.heatmap.grid_layout is not None:
+            self.apply(self.model.zoom(delta, self.heatmap.grid_layout.zoom_levels))
 
     def action_toggle_zoom(self) -> None:
-        if self.heatmap.layout is not None:
-            self.apply(self.model.toggle_zoom(self.heatmap.layout.one_to_one))
+        if self.heatmap.grid_layout is not None:
+            self.apply(self.model.toggle_zoom(self.heatmap.grid_layout.one_to_one))
 
     def action_cycle_cmap(self) -> None:
         self.apply(self.model.cycle_cmap())

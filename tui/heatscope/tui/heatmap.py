@@ -66,7 +66,8 @@ class HeatmapView(ScrollView, can_focus=True):
         self.message_text = "Opening…"
 
     @property
-    def layout(self) -> GridLayout | None:
+    def grid_layout(self) -> GridLayout | None:
+        """The panels as laid out for the widget's size now (Widget.layout is Textual's own)."""
         return self._ensure_layout()
 
     def show(self, models: list[HeatmapModel], cursor: tuple[int, int], per_row: int | None = None,

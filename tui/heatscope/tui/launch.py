@@ -99,7 +99,7 @@ def _start(options: LaunchOptions):
     options.session = _preflight(options)
     first = None
     if not (options.follow or options.mono):  # those open on another picture than the plain view
-        from heatscope.tui.first_frame import draw_first_frame
+        from heatscope.tui.terminal.first_frame import draw_first_frame
 
         first = draw_first_frame(options.session, options.spec)
     try:

@@ -4,8 +4,8 @@ touching widgets once the app is closing.
 Textual prunes the screens (and their widgets) before it drains the app's message queue,
 and timers fire on their own tasks: a scan finishing or a file growing just as the user
 quits would otherwise call ``query_one`` on removed widgets (``NoMatches``). So every
-message a worker posts is a ``WorkerUpdate``, which the app drops once it stops running,
-and callbacks run by timers or after a refresh are wrapped in ``while_running``.
+message a worker posts is a ``WorkerUpdate``, whose handlers, like callbacks run by timers
+or after a refresh, are wrapped in ``while_running``: skipped once the app stops running.
 """
 
 from __future__ import annotations

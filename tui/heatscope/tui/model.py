@@ -82,7 +82,8 @@ class Inspector:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.state: ViewState | None = None
-        self.panels: list | None = None  # views.panels.Panel, for ``state``
+        self.panels: list | None = None  # views.panels.Panel, read for the slice ``panels_key``
+        self.panels_key: tuple | None = None
         self.frame: Frame | None = None  # the last drawn frame
         self.scans: dict[tuple, object] = {}  # ScanResult per scan_key
         self.scan = Scan.DONE
@@ -118,9 +119,17 @@ class Inspector:
         self.state = self.named(state)
         return old is None or old.slice_key != self.state.slice_key
 
+    def current_panels(self) -> list | None:
+        """The panels of the view now: None until its slice is read (a step's old panels are
+        kept for the stats meanwhile, but never drawn under the new view's labels)."""
+        if self.state is None or self.panels is None or self.panels_key != self.state.slice_key:
+            return None
+        return self.panels
+
     def redraw(self) -> Frame | None:
-        """The frame of the current view and panels (None until they are read)."""
-        if self.state is None or self.panels is None:
+        """The frame of the current view and panels (None until they are read: the last
+        frame stays on screen)."""
+        if self.current_panels() is None:
             return None
         self.frame = make_frame(self.state, self.panels, self.scans.get(scan_key(self.state)), self.session.names)
         return self.frame
@@ -140,7 +149,7 @@ class Inspector:
         """Accept panels read for ``key``; False when the user has moved on."""
         if self.state is None or key != self.state.slice_key:
             return False
-        self.panels = panels
+        self.panels, self.panels_key = panels, key
         return True
 
     def scan_due(self) -> bool:

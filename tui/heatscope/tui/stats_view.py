@@ -52,7 +52,7 @@ class StatsPresenter:
     def after_redraw(self) -> None:
         """After the heatmap changed: the stats in the same frame (one frame per key, not
         two) when the worker that read the panels summarized them, else throttled."""
-        panels = self.app.model.panels
+        panels = self.app.model.current_panels()
         if panels and (all(p.summary is not None for p in panels) or sum(p.values.size for p in panels) <= SYNC_CELLS):
             self.stop()
             self.update()
@@ -62,8 +62,8 @@ class StatsPresenter:
     def _cursor_panel(self):
         """(displayed info, panel under the cursor, row, col) or None."""
         model = self.app.model
-        state, panels = model.state, model.panels
-        if state is None or panels is None or model.frame is None:
+        state, panels = model.state, model.current_panels()
+        if panels is None or model.frame is None:
             return None
         panel, row, col = state.cursor_panel()
         return display_info(state), panels[min(panel, len(panels) - 1)], row, col
@@ -79,7 +79,7 @@ class StatsPresenter:
             return
         info, p, _, _ = found
         model = self.app.model
-        state, panels, norm = model.state, model.panels, model.frame.norm
+        state, panels, norm = model.state, model.current_panels(), model.frame.norm
         summary = p.summary if p.summary is not None else summarize(info, p.data)
         note = model.scan_note()
         key = (id(panels), id(p), norm, state.cmap, note, state.differenced)
@@ -106,7 +106,7 @@ class StatsPresenter:
         strip = self.app.query_one(ProfileStrip)
         strip.set_class(model.state.profile is None, "-hidden")
         if model.state.profile is not None:
-            strip.show_chart(profile_of(model.state, model.panels, model.frame.norm))
+            strip.show_chart(profile_of(model.state, model.current_panels(), model.frame.norm))
         if p.factors == (1, 1):
             self.request_spark(model.state, row)
 

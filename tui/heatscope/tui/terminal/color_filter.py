@@ -11,6 +11,7 @@ Textual's internals differ, its own filter stays.
 
 from __future__ import annotations
 
+import inspect
 from functools import lru_cache
 
 from rich.color import Color as RichColor
@@ -44,10 +45,19 @@ class HeatmapTruecolor(ANSIToTruecolor):
         return out
 
 
+def matches_textual() -> bool:
+    """Whether Textual's filter is the one this replaces: a cached ``truecolor_style(style,
+    background)`` (textual 0.86 converted without the background and keeps its own filter)."""
+    convert = getattr(ANSIToTruecolor, "truecolor_style", None)
+    if not hasattr(convert, "__wrapped__"):
+        return False
+    return list(inspect.signature(convert.__wrapped__).parameters) == ["self", "style", "background"]
+
+
 def widen_filter_cache(app) -> None:
     """Swap the app's ANSI-to-truecolor filter for the one with the larger cache."""
     filters = getattr(app, "_filters", None)
-    if not isinstance(filters, list) or not hasattr(ANSIToTruecolor.truecolor_style, "__wrapped__"):
+    if not isinstance(filters, list) or not matches_textual():
         return
     for i, existing in enumerate(filters):
         theme = getattr(existing, "_terminal_theme", None)
