@@ -36,3 +36,16 @@ def torch():
 
         return torch
     return pytest.importorskip("torch", reason="PyTorch not installed: pip install torch==2.13.0")
+
+
+@pytest.fixture(scope="session")
+def megatron_core(torch):
+    """megatron-core (the test extra), whose RankGenerator lays out multi-rank fixtures."""
+    import os
+
+    if os.environ.get("HEATSCOPE_REQUIRE_TORCH"):
+        import megatron.core.parallel_state
+
+        return megatron.core.parallel_state
+    return pytest.importorskip("megatron.core.parallel_state",
+                               reason="megatron-core not installed: pip install '.[test]'")

@@ -30,11 +30,13 @@ _BLOCK = re.compile(r'"block":\s*"([^"]*)"')
 def json_problem(exc: json.JSONDecodeError, text: str) -> str:
     """One plain line for a JSON error: a record cut off, or where it is invalid."""
     body = text.rstrip("\r\n")
-    if exc.pos >= len(body.rstrip()) - 1 and not text.endswith("\n"):
+    if not body.lstrip().startswith("{"):
+        return "not a JSON record"
+    if body.rstrip().endswith("}"):
+        return f"invalid JSON at character {exc.pos + 1} of {len(body)}"
+    if not text.endswith("\n"):
         return f"record cut off after {len(body)} characters (the end of the file: a killed job's last write?)"
-    if exc.pos >= len(body.rstrip()) - 1:
-        return f"record cut off after {len(body)} characters"
-    return f"invalid JSON at character {exc.pos + 1} of {len(body)}"
+    return f"record cut off after {len(body)} characters"
 
 
 def record_ids(text: str, step_key: str) -> tuple[int | None, str | None, int | None]:
