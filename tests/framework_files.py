@@ -7,7 +7,7 @@ tensor) became ``tensor.tolist()``. SGLang's recorder: ``torch.save`` of the dic
 name). torchtitan: a state dict of per-layer ``tokens_per_expert`` / ``expert_bias``.
 
 ``megatron_run`` writes a whole multi-rank Megatron-LM run: ranks laid out by Megatron's own
-``RankGenerator`` (megatron-core), router traces as its RouterTracer writes them (one record
+``RankGenerator`` (megatron-core), tokens routed by its ``TopKRouter`` (one per layer), router traces as its RouterTracer writes them (one record
 per microbatch, stage-local layer numbers, ``step`` = the iteration) and tokens_per_expert
 logs as its ActivationLogger writes them (``iter`` = iteration + 1, the rank's local experts
 counted over its expert-tensor/expert-parallel group, one list per microbatch)."""
@@ -83,6 +83,36 @@ def megatron_groups(tp=1, ep=1, dp=1, pp=1, order="tp-cp-ep-dp-pp"):
     return {rank: tuple(c) for rank, c in coords.items()}, tp_ep
 
 
+class MegatronRouters:
+    """One megatron-core ``TopKRouter`` per layer; ``route`` gives the top-k expert indices
+    of random tokens as the RouterTracer takes them from the router's routing map. (Its
+    gating moves the weights to CUDA, so the logits are computed here and ``routing`` runs.)"""
+
+    def __init__(self, layers, experts, topk, seed, hidden=16):
+        import torch
+        from megatron.core.process_groups_config import ProcessGroupCollection
+        from megatron.core.transformer.moe.router import TopKRouter
+        from megatron.core.transformer.transformer_config import TransformerConfig
+
+        torch.manual_seed(seed)
+        config = TransformerConfig(num_layers=max(layers, 1), hidden_size=hidden, num_attention_heads=2,
+                                   num_moe_experts=experts, moe_router_topk=topk, use_cpu_initialization=True,
+                                   add_bias_linear=False, moe_router_load_balancing_type="none",
+                                   moe_aux_loss_coeff=0.0)
+        groups = ProcessGroupCollection.use_mpu_process_groups()
+        self.routers = [TopKRouter(config=config, pg_collection=groups) for _ in range(layers)]
+        self.hidden, self.torch = hidden, torch
+
+    def route(self, layer, tokens):
+        torch = self.torch
+        router = self.routers[layer]
+        with torch.no_grad():
+            logits = torch.randn(tokens, self.hidden) @ router.weight.t()
+            _, routing_map = router.routing(logits)
+        _, expert_idx = routing_map.nonzero(as_tuple=True)
+        return expert_idx.view(tokens, router.topk).to(torch.int32).numpy()
+
+
 def _record(step, block, layer, rank, top, mtp_idx=None):
     record = {"step": step, "stage": "pre_dispatch", "block": block, "layer": layer, "rank": rank,
               "num_tokens": int(top.shape[0]), "topk": int(top.shape[1])}
@@ -99,8 +129,8 @@ def megatron_run(directory, *, tp=1, ep=1, dp=1, pp=1, order="tp-cp-ep-dp-pp", s
     (and x mtp layer, when ``mtp``). ``stage_layers`` are the layers of each stage."""
     stage_layers = list(stage_layers or [2] * pp)
     assert len(stage_layers) == pp and experts % ep == 0
-    rng = np.random.default_rng(seed)
     coords, tp_ep = megatron_groups(tp, ep, dp, pp, order)
+    routers = MegatronRouters(sum(stage_layers) + 1, experts, topk, seed)  # the last one is the MTP layer's
     local = experts // ep
     offsets = np.cumsum([0, *stage_layers])
     truth = np.zeros((len(iterations), sum(stage_layers), experts), np.int64)
@@ -119,7 +149,7 @@ def megatron_run(directory, *, tp=1, ep=1, dp=1, pp=1, order="tp-cp-ep-dp-pp", s
                 blocks.append(("mtp", 0, 0))
             for mb in range(microbatches):
                 for block, layer, mtp_idx in blocks:
-                    top = np.stack([rng.choice(experts, topk, replace=False) for _ in range(tokens)])
+                    top = routers.route(offsets[stage] + layer if block == "decoder" else -1, tokens)
                     routed[(rank, mb, block, layer)] = (top, mtp_idx)
                     found = np.bincount(top.ravel(), minlength=experts)
                     if block == "decoder":
