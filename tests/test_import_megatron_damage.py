@@ -47,7 +47,7 @@ def test_trace_cut_by_a_killed_job(tmp_path, megatron_core):
     last = len(text.splitlines())
     assert f"router_trace_rank1.jsonl:{last}: record cut off after" in r.stderr
     assert "(the end of the file: a killed job's last write?)" in r.stderr
-    assert "note: 1 of 6 rank-group cells (8 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
+    assert "note: 1 of 6 step x layer cells (8 of 48 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
     _check(out, truth, {(2, 1)})
 
 
@@ -69,7 +69,7 @@ def test_trace_file_cut_at_4000_bytes(tmp_path, megatron_core):
     r = run_cli("import", "megatron", tmp_path / "traces", "-o", out, "--pp-size", "1")
     assert r.returncode == 0, r.stderr
     assert f"router_trace_rank0.jsonl:{whole + 1}: record cut off after" in r.stderr
-    assert f"note: {len(missing)} of 16 rank-group cells ({len(missing) * 8} counts) marked missing" in r.stdout
+    assert f"note: {len(missing)} of 16 step x layer cells ({len(missing) * 8} of 128 counts) marked missing" in r.stdout
     _check(out, truth, missing)
 
 
@@ -81,7 +81,7 @@ def test_tokens_per_expert_cut_line_is_missing_not_zero(tmp_path, megatron_core)
     r = run_cli("import", "megatron", tmp_path, "-o", out, "--ep-size", "2", "--format", "tokens-per-expert")
     assert r.returncode == 0, r.stderr
     assert "rank1.jsonl:4: record cut off after" in r.stderr
-    assert "note: 1 of 8 rank-group cells (4 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
+    assert "note: 1 of 8 step x layer x expert-parallel block cells (4 of 32 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
     with h5py.File(out) as f:
         counts = f["expert_token_counts"][()]
     assert (counts[1, 1, 4:] == -1).all() and np.array_equal(counts[1, 1, :4], truth[1, 1, :4])
@@ -98,7 +98,7 @@ def test_tokens_per_expert_iteration_logged_twice(tmp_path, megatron_core):
     out = tmp_path / "t.h5"
     r = run_cli("import", "megatron", tmp_path, "-o", out, "--dp-size", "2", "--format", "tokens-per-expert")
     assert r.returncode == 0, r.stderr
-    assert "note: 2 of 4 rank-group cells (16 counts) marked missing: 2 a rank logged them twice" in r.stdout
+    assert "note: 2 of 4 step x layer cells (16 of 32 counts) marked missing: 2 a rank logged them twice" in r.stdout
     _check(out, truth, {(1, 0), (1, 1)})
 
 
@@ -111,6 +111,6 @@ def test_absent_rank_file_and_a_rank_ending_early(tmp_path, megatron_core):
     r = run_cli("import", "megatron", tmp_path / "traces", "-o", out, "--pp-size", "2", "--dp-size", "2")
     assert r.returncode == 0, r.stderr
     assert "note: no trace file of ranks [1]: the cells of their stages are missing" in r.stdout
-    assert "note: 8 of 12 rank-group cells (64 counts) marked missing: 8 not every rank that routes them has " \
+    assert "note: 8 of 12 step x layer cells (64 of 96 counts) marked missing: 8 not every rank that routes them has " \
         "a record" in r.stdout
     _check(out, truth, {(i, layer) for i in range(3) for layer in (0, 1)} | {(2, 2), (2, 3)})

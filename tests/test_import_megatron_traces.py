@@ -97,7 +97,7 @@ def test_damaged_lines_are_reported_and_skipped(tmp_path):
                                      "pass --num-experts", "record cut off after 112 characters"], start=3):
         assert f"{path}:{number}: " in r.stderr and reason in r.stderr, (number, r.stderr)
     assert "5 skipped" in r.stdout
-    assert "note: 1 of 3 rank-group cells (4 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
+    assert "note: 1 of 3 step x layer cells (4 of 12 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
     with h5py.File(out) as f:  # step 9's layer 0 is missing (-1), never the valid records' partial sum
         assert f["step"][()].tolist() == [0, 1, 9]
         assert np.array_equal(f["expert_token_counts"][:2], expected) and (f["expert_token_counts"][2] == -1).all()

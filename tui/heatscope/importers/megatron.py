@@ -144,18 +144,20 @@ def read_counts(directory: Path, report: ImportReport, sizes: dict[str, int | No
            if layout.tp > 1 else ""))
     report.assumptions.append("step is Megatron's 'iter' = training iteration + 1 (router traces of the same run "
                               "number it one less)" + (f", plus --step-offset {step_offset}" if step_offset else ""))
-    missing_note(report, reasons, values, width[0])
+    missing_note(report, reasons, values, width[0], "step x layer x expert-parallel block" if layout.ep > 1
+                 else "step x layer")
     return values, width[0], layout
 
 
-def missing_note(report: ImportReport, reasons: dict[str, int], values, width: int) -> None:
-    """The summary line of the cells marked missing, by reason."""
+def missing_note(report: ImportReport, reasons: dict[str, int], values, width: int, unit: str) -> None:
+    """The summary line of the cells (``unit``: what one is) marked missing, by reason."""
     if not reasons:
         return
     why = {"damaged": "a cut-off or invalid record", "incomplete": "not every rank that routes them has a record",
            "repeated": "a rank logged them twice (a resumed run?)"}
     total = sum(reasons.values())
-    report.notes.append(f"{total} of {len(values)} rank-group cells ({total * width} counts) marked missing: "
+    report.notes.append(f"{total} of {len(values)} {unit} cells ({total * width:,} of {len(values) * width:,} "
+                        "counts) marked missing: "
                         + "; ".join(f"{n} {why[r]}" for r, n in sorted(reasons.items())))
 
 

@@ -164,7 +164,7 @@ def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int |
     report.assumptions.append("every rank of a pipeline stage routes different tokens (data/context/sequence-parallel "
                               "shards): their counts are summed")
     n_experts = num_experts or max(c.size for c in values.values() if c is not None)
-    missing_note(report, reasons, values, n_experts)
+    missing_note(report, reasons, values, n_experts, "step x layer")
     return values, layout
 
 
