@@ -7,10 +7,12 @@ tensor) became ``tensor.tolist()``. SGLang's recorder: ``torch.save`` of the dic
 name). torchtitan: a state dict of per-layer ``tokens_per_expert`` / ``expert_bias``.
 
 ``megatron_run`` writes a whole multi-rank Megatron-LM run: ranks laid out by Megatron's own
-``RankGenerator`` (megatron-core), tokens routed by its ``TopKRouter`` (one per layer), router traces as its RouterTracer writes them (one record
-per microbatch, stage-local layer numbers, ``step`` = the iteration) and tokens_per_expert
-logs as its ActivationLogger writes them (``iter`` = iteration + 1, the rank's local experts
-counted over its expert-tensor/expert-parallel group, one list per microbatch)."""
+``RankGenerator`` (megatron-core), tokens routed by its ``TopKRouter`` (one per layer), router
+traces as its RouterTracer writes them (one record per microbatch, stage-local layer numbers,
+``step`` = the iteration) and tokens_per_expert logs as its ActivationLogger writes them
+(``iter`` = iteration + 1, the rank's local experts counted over its expert-tensor/expert-
+parallel group, one list per microbatch). SGLang's own recorder cannot be imported here: the
+dumps follow its source (``_StatAccumulator.dump``, ``_DetailAccumulator.dump``)."""
 
 from __future__ import annotations
 

@@ -69,7 +69,8 @@ def test_trace_file_cut_at_4000_bytes(tmp_path, megatron_core):
     r = run_cli("import", "megatron", tmp_path / "traces", "-o", out, "--pp-size", "1")
     assert r.returncode == 0, r.stderr
     assert f"router_trace_rank0.jsonl:{whole + 1}: record cut off after" in r.stderr
-    assert f"note: {len(missing)} of 16 step x layer cells ({len(missing) * 8} of 128 counts) marked missing" in r.stdout
+    assert f"note: {len(missing)} of 16 step x layer cells ({len(missing) * 8} of 128 counts) marked missing" \
+        in r.stdout
     _check(out, truth, missing)
 
 
@@ -81,7 +82,8 @@ def test_tokens_per_expert_cut_line_is_missing_not_zero(tmp_path, megatron_core)
     r = run_cli("import", "megatron", tmp_path, "-o", out, "--ep-size", "2", "--format", "tokens-per-expert")
     assert r.returncode == 0, r.stderr
     assert "rank1.jsonl:4: record cut off after" in r.stderr
-    assert "note: 1 of 8 step x layer x expert-parallel block cells (4 of 32 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
+    assert "note: 1 of 8 step x layer x expert-parallel block cells (4 of 32 counts) marked missing: 1 a cut-off " \
+        "or invalid record" in r.stdout
     with h5py.File(out) as f:
         counts = f["expert_token_counts"][()]
     assert (counts[1, 1, 4:] == -1).all() and np.array_equal(counts[1, 1, :4], truth[1, 1, :4])

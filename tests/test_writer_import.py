@@ -116,7 +116,8 @@ def test_megatron_import_places_experts_and_reports_bad_lines(tmp_path):
     assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:6: 'iter' and 'layer' must be" in r.stderr
     assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:7: not a JSON record" in r.stderr
     # the garbage line's step is unknown: it follows iteration 200, so rank 1's iteration-200 cells are missing
-    assert "note: 2 of 10 step x layer x expert-parallel block cells (8 of 40 counts) marked missing: 2 a cut-off or invalid record" in r.stdout
+    assert "note: 2 of 10 step x layer x expert-parallel block cells (8 of 40 counts) marked missing: 2 a " \
+        "cut-off or invalid record" in r.stdout
     with h5py.File(out) as f:
         counts = f["expert_token_counts"][()]
         assert counts.shape == (2, 2, 8)

@@ -80,7 +80,8 @@ def checkpoint_sizes(save_dir: Path) -> tuple[dict[str, int], str] | None:
 
 
 def resolve_layout(ranks: list[int], given: dict[str, int | None], needed: set[str], order: str,
-                   seen: Callable[[], str], saved: tuple[dict[str, int], str] | None = None) -> tuple[Layout, list[str]]:
+                   seen: Callable[[], str],
+                   saved: tuple[dict[str, int], str] | None = None) -> tuple[Layout, list[str]]:
     """The layout of ``ranks`` from the ``given`` sizes (None: not given), filled in from
     ``saved`` sizes; the sizes in ``needed`` must be settled by them or by the rank count.
     Returns the layout and what was assumed; refuses with one line (with what ``seen()``

@@ -126,7 +126,8 @@ def _parse_line(num_experts: int | None, other_stages: dict[str, int]):
     return parse
 
 
-def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int | None] | None = None, order: str = ORDERS[0],
+def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int | None] | None = None,
+                order: str = ORDERS[0],
                 num_experts: int | None = None, step_offset: int = 0):
     """Cells ``{(step, block, stage, local layer, 0): tokens per expert or None}`` summed over
     the ranks of each stage, and the layout."""
@@ -149,7 +150,8 @@ def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int |
                             "the cells of their stages are missing")
     other_stages: dict[str, int] = {}
     cells = RankCells(expected, microbatch_records=True)
-    read_rank_files(files, "reading router traces", report, cells, _parse_line(num_experts, other_stages), lambda r: (layout.coords(r)[3], 0),
+    read_rank_files(files, "reading router traces", report, cells, _parse_line(num_experts, other_stages),
+                    lambda r: (layout.coords(r)[3], 0),
                     "step", step_offset)
     values, reasons = cells.finish()
     for name, n in other_stages.items():
