@@ -100,7 +100,7 @@ class MegatronRouters:
         config = TransformerConfig(num_layers=max(layers, 1), hidden_size=hidden, num_attention_heads=2,
                                    num_moe_experts=experts, moe_router_topk=topk, use_cpu_initialization=True,
                                    add_bias_linear=False, moe_router_load_balancing_type="none",
-                                   moe_aux_loss_coeff=0.0)
+                                   moe_aux_loss_coeff=0.0, moe_ffn_hidden_size=4 * hidden, cuda_graph_scope=[])
         groups = ProcessGroupCollection.use_mpu_process_groups()
         self.routers = [TopKRouter(config=config, pg_collection=groups) for _ in range(layers)]
         self.hidden, self.torch = hidden, torch
