@@ -62,7 +62,8 @@ def main() -> None:
               f"{TOKENS} tokens x top-{TOPK} of {EXPERTS} experts (written in {time.perf_counter() - t0:.1f} s)")
         out = Path(tmp) / "run.h5"
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "heatscope", "import", "megatron", str(trace), "-o", str(out)],
+        proc = subprocess.run([sys.executable, "-m", "heatscope", "import", "megatron", str(trace), "-o", str(out),
+                               "--dp-size", str(RANKS)],
                               capture_output=True, text=True)
         wall = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

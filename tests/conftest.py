@@ -36,3 +36,26 @@ def torch():
 
         return torch
     return pytest.importorskip("torch", reason="PyTorch not installed: pip install torch==2.13.0")
+
+
+@pytest.fixture(scope="session")
+def megatron_core(torch, tmp_path_factory):
+    """megatron-core (the test extra), whose RankGenerator lays out multi-rank fixtures and
+    whose TopKRouter routes their tokens, in a one-rank gloo process group on the CPU."""
+    import os
+    import warnings
+
+    with warnings.catch_warnings():  # it warns that Transformer Engine and Apex (GPU kernels) are absent
+        warnings.simplefilter("ignore")
+        if os.environ.get("HEATSCOPE_REQUIRE_TORCH"):
+            import megatron.core.parallel_state as parallel_state
+        else:
+            parallel_state = pytest.importorskip("megatron.core.parallel_state",
+                                                 reason="megatron-core not installed: pip install '.[test]'")
+        import megatron.core.transformer.moe.router  # noqa: F401 - its first import warns too
+    if not torch.distributed.is_initialized():
+        store = tmp_path_factory.mktemp("gloo") / "store"
+        torch.distributed.init_process_group("gloo", init_method=f"file://{store}", rank=0, world_size=1)
+    if not parallel_state.model_parallel_is_initialized():
+        parallel_state.initialize_model_parallel()
+    return parallel_state

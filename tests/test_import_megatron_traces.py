@@ -25,12 +25,16 @@ def test_trace_counts_are_summed_over_ranks(tmp_path):
     expected = write_router_traces(tmp_path / "trace", ranks=3, steps=4, layers=3, experts=8, mtp=True)
     out = tmp_path / "run.h5"
     r = run_cli("import", "megatron", tmp_path / "trace", "-o", out)
+    assert r.returncode == 2 and "3 ranks' router traces (ranks 0-2: layers 0-2): data-parallel replicas, " \
+        "expert-parallel shards or pipeline stages? Nothing beside the logs says; pass --pp-size P" in r.stderr
+    r = run_cli("import", "megatron", tmp_path / "trace", "-o", out, "--dp-size", "3")
     assert r.returncode == 0, r.stderr
     assert "found: Megatron-LM router traces" in r.stdout
     assert "expert_token_counts: step=4 x layer=3 x expert=8" in r.stdout
     assert "mtp_expert_token_counts: step=4 x mtp_layer=1 x expert=8" in r.stdout
-    assert "assumed: every rank routes different tokens" in r.stdout
-    assert "assumed: layer numbers are as traced (local to a pipeline stage" in r.stdout
+    assert "assumed: every rank of a pipeline stage routes different tokens" in r.stdout
+    assert "assumed: layer numbers are Megatron's decoder.layers.N (0-based; one pipeline stage)" in r.stdout
+    assert "assumed: step is the training iteration (advance_step(iteration))" in r.stdout
     with h5py.File(out) as f:
         assert np.array_equal(f["expert_token_counts"][()], expected)
         assert f["expert_token_counts"].attrs["kind"] == "expert_token_counts"
@@ -57,7 +61,8 @@ def test_pipeline_stages_get_global_layers(tmp_path):
     out = tmp_path / "pp.h5"
     r = run_cli("import", "megatron", trace, "-o", out, "--pp-size", "2", "--num-experts", "6", "--step-offset", "500")
     assert r.returncode == 0, r.stderr
-    assert "pipeline-parallel size 2: rank r is in stage r // 2" in r.stdout
+    assert "assumed: pipeline-parallel 2 x 2 ranks of expert-tensor-parallel/expert-parallel/data-parallel (not " \
+        "needed to read these logs) = 4 ranks in Megatron's order tp-cp-ep-dp-pp (from flags)" in r.stdout
     with h5py.File(out) as f:
         counts = f["expert_token_counts"][()]
         assert counts.shape == (1, 4, 6) and f["layer"][()].tolist() == [0, 1, 2, 3]
@@ -65,7 +70,7 @@ def test_pipeline_stages_get_global_layers(tmp_path):
         for layer in range(4):  # two ranks x two tokens on the layer's own expert
             assert counts[0, layer].tolist() == [4 if e == layer else 0 for e in range(6)]
     r = run_cli("import", "megatron", trace, "-o", tmp_path / "x.h5", "--pp-size", "3")
-    assert r.returncode == 2 and "--pp-size 3 does not divide the 4 ranks" in r.stderr
+    assert r.returncode == 2 and "--pp-size 3 does not divide the 4 ranks" in r.stderr, r.stderr
 
 
 def test_damaged_lines_are_reported_and_skipped(tmp_path):
@@ -89,11 +94,13 @@ def test_damaged_lines_are_reported_and_skipped(tmp_path):
     r = run_cli("import", "megatron", trace, "-o", out)
     assert r.returncode == 0, r.stderr
     for number, reason in enumerate(["expected num_tokens=2 x topk=1", "negative expert index", "unknown block",
-                                     "pass --num-experts", "truncated or invalid JSON"], start=3):
+                                     "pass --num-experts", "record cut off after 112 characters"], start=3):
         assert f"{path}:{number}: " in r.stderr and reason in r.stderr, (number, r.stderr)
     assert "5 skipped" in r.stdout
-    with h5py.File(out) as f:
-        assert np.array_equal(f["expert_token_counts"][()], expected)  # step 9 never made it in
+    assert "note: 1 of 3 step x layer cells (4 of 12 counts) marked missing: 1 a cut-off or invalid record" in r.stdout
+    with h5py.File(out) as f:  # step 9's layer 0 is missing (-1), never the valid records' partial sum
+        assert f["step"][()].tolist() == [0, 1, 9]
+        assert np.array_equal(f["expert_token_counts"][:2], expected) and (f["expert_token_counts"][2] == -1).all()
 
 
 def test_format_detection(tmp_path):
@@ -154,10 +161,10 @@ def test_streaming_memory_is_bounded(tmp_path):
     assert size > 30e6
     tracemalloc.start()
     report = ImportReport()
-    totals = read_traces(trace, report)
+    values, layout = read_traces(trace, report)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 6e6, peak  # about two lines of text, not the 40 MB trace or 1.3M Python ints
-    cube = trace_arrays(totals, report, None)[0].data
+    cube = trace_arrays(values, layout, report, None)[0].data
     expected = np.bincount(np.asarray(top).ravel(), minlength=64)
     assert cube.shape == (40, 6, 64) and np.array_equal(cube[17, 3], expected)

@@ -204,3 +204,49 @@ def test_pt_without_torch_says_what_to_install(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
         f"heatscope: error: {tmp_path / 'x.pt'}: reading .pt files needs PyTorch: pip install 'heatscope[torch]'"]
+
+
+def test_sglang_directory_with_stray_json_and_a_truncated_dump(tmp_path, torch):
+    """SGLang dumps into the system temp directory, beside anything else; a dump cut short is
+    reported in one plain line naming it, and the other dumps still import."""
+    first = np.arange(2 * 3 * 4, dtype=np.int32).reshape(2, 3, 4) + 1
+    sglang_stat_dump(tmp_path, first, stamp=1764000000.25)
+    cut = sglang_stat_dump(tmp_path, np.full((40, 3, 4), 7, np.int32), stamp=1764000100.5)
+    data = cut.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    (tmp_path / "package.json").write_text(json.dumps({"name": "something else"}))
+    (tmp_path / "half.json").write_text('{"logical_count": [[1, 2')
+    out = tmp_path / "sgl.h5"
+    r = run_cli("import", "sglang", tmp_path, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        f"heatscope: skipped {cut}: truncated or damaged: the zip archive torch.save writes is incomplete "
+        f"({len(data) // 2:,} bytes)"]
+    assert "note: package.json skipped: not an SGLang expert distribution file (neither logical_count nor " \
+        "records (keys: name))" in r.stdout
+    assert "note: half.json skipped: not an SGLang expert distribution file (JSON cut off after 24 characters)" \
+        in r.stdout
+    assert f"note: {cut.name} could not be read (truncated or damaged" in r.stdout
+    assert "its passes are not in the import" in r.stdout
+    with h5py.File(out) as f:
+        assert np.array_equal(f["expert_token_counts"][()], first)
+    r = run_cli("import", "sglang", cut, "-o", tmp_path / "one.h5")  # the damaged dump alone: one line, exit 2
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        f"heatscope: error: {cut}: truncated or damaged: the zip archive torch.save writes is incomplete "
+        f"({len(data) // 2:,} bytes)"]
+    assert "miniz" not in r.stderr
+
+
+def test_sglang_per_pass_with_a_damaged_rank_dump(tmp_path, torch):
+    """Passes summed over ranks are missing when a rank's dump cannot be read, never partial."""
+    mapping = np.array([[0, 1, 2, 3], [0, 1, 2, 3]])
+    physical = np.arange(3 * 2 * 2 * 4).reshape(3, 2, 2, 4)
+    paths = sglang_per_pass_dumps(tmp_path, physical, mapping)
+    paths[2].write_bytes(paths[2].read_bytes()[:300])
+    out = tmp_path / "pp.h5"
+    r = run_cli("import", "sglang", tmp_path, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert f"skipped {paths[2]}: truncated or damaged" in r.stderr
+    assert "note: 2 of 2 forward passes lack the records of some of ranks [0, 1, 2]: marked missing" in r.stdout
+    with h5py.File(out) as f:
+        assert (f["expert_token_counts"][()] == -1).all()

@@ -91,7 +91,8 @@ def _rank_logs(directory, ranks=4, local=4):
                 # two microbatches; value encodes rank so placement can be checked
                 lines.append({"iter": it, "block": "decoder", "layer": layer,
                               "tpe": [[rank + 1] * local, [10 * (rank + 1)] * local]})
-        lines.append({"iter": 100, "block": "mtp", "mtp_idx": 0, "layer": 1, "tpe": [[1] * local]})
+            if it == 100:  # as Megatron writes them: an iteration's decoder layers, then its MTP layers
+                lines.append({"iter": 100, "block": "mtp", "mtp_idx": 0, "layer": 1, "tpe": [[1] * local]})
         text = "\n".join(json.dumps(x) for x in lines) + "\n"
         if rank == 1:
             text += '{"iter": 300, "layer": "three", "tpe": [[1, 2, 3, 4]]}\nnot json\n'
@@ -106,23 +107,27 @@ def run_cli(*args):
 def test_megatron_import_places_experts_and_reports_bad_lines(tmp_path):
     _rank_logs(tmp_path)
     out = tmp_path / "run.h5"
-    r = run_cli("import", "megatron", tmp_path, "-o", out, "--ep-size", "2")
+    r = run_cli("import", "megatron", tmp_path, "-o", out, "--ep-size", "2", "--dp-size", "2", "--pp-size", "1")
     assert r.returncode == 0, r.stderr
     assert "found: Megatron-LM tokens_per_expert logs" in r.stdout
     assert "expert_token_counts: step=2 x layer=2 x expert=8" in r.stdout
     assert "mtp_expert_token_counts: step=2 x mtp_layer=1 x expert=8" in r.stdout and "2 skipped" in r.stdout
-    assert "assumed: expert-parallel size 2" in r.stdout
-    assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:6:" in r.stderr
-    assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:7:" in r.stderr
+    assert "assumed: expert-tensor-parallel 1 x expert-parallel 2 x data-parallel 2 x pipeline-parallel 1" in r.stdout
+    assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:6: 'iter' and 'layer' must be" in r.stderr
+    assert f"{tmp_path / 'tokens_per_expert' / 'rank1.jsonl'}:7: not a JSON record" in r.stderr
+    # the garbage line's step is unknown: it follows iteration 200, so rank 1's iteration-200 cells are missing
+    assert "note: 2 of 10 step x layer x expert-parallel block cells (8 of 40 counts) marked missing: 2 a " \
+        "cut-off or invalid record" in r.stdout
     with h5py.File(out) as f:
         counts = f["expert_token_counts"][()]
         assert counts.shape == (2, 2, 8)
         # ep_rank 0 = ranks 0 and 2: (1 + 10) + (3 + 30) = 44; ep_rank 1 = ranks 1, 3: 22 + 44 = 66
         assert counts[0, 0, :4].tolist() == [44] * 4 and counts[0, 0, 4:].tolist() == [66] * 4
+        assert counts[1, :, :4].tolist() == [[44] * 4] * 2 and (counts[1, :, 4:] == -1).all()
         assert f["layer"][()].tolist() == [1, 2] and f["step"][()].tolist() == [100, 200]
         mtp = f["mtp_expert_token_counts"][()]
         assert mtp[0, 0].tolist() == [2] * 8 and mtp[1, 0].tolist() == [-1] * 8  # missing step 200
-        assert "expert-parallel size 2" in f.attrs["assumptions"]
+        assert "expert-parallel 2" in f.attrs["assumptions"]
     info = run_cli("info", out)
     assert "expert_token_counts  step=2 x layer=2 x expert=8  int64  expert_token_counts  viewable" in info.stdout
 

@@ -56,6 +56,8 @@ def write_arrays(path: Path, arrays: Sequence[ImportedArray], report: ImportRepo
         f.attrs["found"] = report.found
         if report.assumptions:
             f.attrs["assumptions"] = "; ".join(report.assumptions)
+        if report.notes:
+            f.attrs["notes"] = "; ".join(report.notes)
         if report.skipped_count:
             f.attrs["skipped_records"] = np.int64(report.skipped_count)
         if arrays:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from heatscope.errors import HeatscopeError
+from heatscope.importers.megatron_layout import ORDERS
 from heatscope.parsing import Parser
 
 SHOWN_SKIPPED = 50
@@ -26,11 +27,17 @@ def _parser() -> Parser:
     mega.add_argument("source", metavar="DIR", help="--moe-routing-trace-path dir, or a save dir with tokens_per_expert/")
     mega.add_argument("--format", choices=["auto", "trace", "tokens-per-expert"], default="auto",
                       help="which logs to read when DIR has both (default: the one found)")
-    mega.add_argument("--pp-size", type=int, default=1, help="traces: pipeline-parallel size (layers are stage-local)")
+    mega.add_argument("--ep-size", type=int, help="expert-parallel size (tokens_per_expert lists local experts)")
+    mega.add_argument("--pp-size", type=int, help="pipeline-parallel size (layer numbers are stage-local)")
+    mega.add_argument("--dp-size", type=int, help="data-parallel size of the experts (ranks that routed different "
+                      "tokens: data and context parallel); --dp-size N alone on N ranks: plain replicas")
+    mega.add_argument("--tp-size", type=int, help="expert-tensor-parallel size (Megatron's "
+                      "--expert-tensor-parallel-size, by default its --tensor-model-parallel-size)")
+    mega.add_argument("--rank-order", choices=list(ORDERS), default=ORDERS[0],
+                      help="Megatron's rank order (tp-cp-ep-pp-dp with --use-tp-pp-dp-mapping)")
     mega.add_argument("--num-experts", type=int, help="traces: number of experts (default: highest index + 1)")
-    mega.add_argument("--step-offset", type=int, default=0, help="traces: iteration of the first traced step")
-    mega.add_argument("--ep-size", type=int, default=1, help="tokens_per_expert: expert-parallel size (default 1)")
-    mega.add_argument("--tp-size", type=int, default=1, help="tokens_per_expert: tensor-parallel size (default 1)")
+    mega.add_argument("--step-offset", type=int, default=0, help="add this to every step (--step-offset 1 on "
+                      "traces numbers them as tokens_per_expert does)")
     common(mega)
     sgl = kinds.add_parser("sglang", help="SGLang expert distribution recorder dumps (.pt) or logical_count .json")
     sgl.add_argument("source", metavar="SRC", help="a dump, a .json, or SGLANG_EXPERT_DISTRIBUTION_RECORDER_DIR")
@@ -47,7 +54,7 @@ def _parser() -> Parser:
 
 
 def _megatron(args, source: Path, report):
-    from heatscope.importers.megatron import read_counts, tpe_arrays, tpe_directory
+    from heatscope.importers.megatron import read_counts, stage_arrays, tpe_directory
     from heatscope.importers.megatron_trace import read_traces, trace_arrays, trace_files
 
     if not source.is_dir():
@@ -62,15 +69,17 @@ def _megatron(args, source: Path, report):
             raise HeatscopeError("no Megatron-LM logs (router_trace_rank*.jsonl or tokens_per_expert/rank*.jsonl)",
                                  str(source))
         fmt = "trace" if has_trace else "tokens-per-expert"
+    sizes = {"tp": args.tp_size, "ep": args.ep_size, "dp": args.dp_size, "pp": args.pp_size}
     if fmt == "trace":
         if args.num_experts is not None and args.num_experts < 1:
             raise HeatscopeError("--num-experts must be at least 1")
         report.found = "Megatron-LM router traces (router_trace_rank*.jsonl)"
-        totals = read_traces(source, report, pp_size=args.pp_size, num_experts=args.num_experts,
-                             step_offset=args.step_offset)
-        return trace_arrays(totals, report, args.num_experts)
+        values, layout = read_traces(source, report, sizes=sizes, order=args.rank_order,
+                                     num_experts=args.num_experts, step_offset=args.step_offset)
+        return trace_arrays(values, layout, report, args.num_experts)
     report.found = "Megatron-LM tokens_per_expert logs (rank*.jsonl)"
-    return tpe_arrays(read_counts(source, report, args.ep_size, args.tp_size), report)
+    values, width, layout = read_counts(source, report, sizes, args.rank_order, args.step_offset)
+    return stage_arrays(values, width, width * layout.ep, report, layout.pp)
 
 
 def run_import(argv: Sequence[str]) -> int:
@@ -111,4 +120,6 @@ def run_import(argv: Sequence[str]) -> int:
     print(f"read {report.lines} records from {report.files} files; {report.skipped_count} skipped")
     for assumption in report.assumptions:
         print(f"assumed: {safe_text(assumption)}")
+    for note in report.notes:
+        print(f"note: {safe_text(note)}")
     return 0

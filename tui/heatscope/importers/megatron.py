@@ -1,30 +1,34 @@
 """Import Megatron-LM's tokens-per-expert JSON Lines into an ``expert_token_counts`` file.
 
-Each rank appends lines to ``<save_dir>/tokens_per_expert/rank<r>.jsonl``::
+Each rank appends lines to ``<save_dir>/tokens_per_expert/rank<r>.jsonl``
+(megatron/training/activation_logging.py, ``save_tpe(iteration + 1)``)::
 
     {"iter": 100, "block": "decoder", "layer": 3, "tpe": [[128, 64], [96, 80]]}
     {"iter": 100, "block": "mtp", "mtp_idx": 0, "layer": 1, "tpe": [[50, 50]]}
 
-``tpe`` is microbatches x the rank's local experts. Expert parallelism splits the experts
-across ranks, so rank ``r`` is taken to hold experts ``ep_rank * L .. (ep_rank + 1) * L - 1``
-with ``ep_rank = (r // tp_size) % ep_size`` (Megatron's default order, tensor parallelism
-innermost) and ``L`` its local expert count; counts of ranks holding the same experts
-(data-parallel replicas) and of all microbatches are summed. Layers are Megatron's global
-layer numbers. These assumptions are printed and stored as file attributes.
+``iter`` is the training iteration + 1 (the router traces of the same forward pass say
+``step`` = the iteration: one less). ``tpe`` is microbatches x the rank's *local* experts (the
+experts' ``linear_fc1`` input: tokens dispatched to them from the whole expert-parallel
+group), and ``layer`` the index in the rank's own pipeline stage (``decoder.layers.N``). With
+the layout (megatron_layout.py), rank r's experts are ``ep_rank * L .. (ep_rank + 1) * L - 1``,
+its layers follow the layers of the earlier stages, counts of data-parallel ranks (different
+tokens) and of all microbatches are summed, and expert-tensor-parallel ranks other than 0
+(the same tokens again) are not read. These assumptions are printed and stored.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs
-from heatscope.importers.output import ImportReport, Progress
+from heatscope.importers.megatron_cells import RankCells, describe_ranks, read_rank_files
+from heatscope.importers.megatron_layout import ORDERS, SIZES, checkpoint_sizes, resolve_layout
+from heatscope.importers.output import ImportReport
 
 RANK_FILE = re.compile(r"rank(\d+)\.jsonl$")
 
@@ -61,27 +65,13 @@ def block_name(record: dict) -> str:
     return block
 
 
-def rank_lines(files: list[tuple[int, Path]], label: str, report: ImportReport) -> Iterator[tuple[int, Path, int, bytes]]:
-    """Every non-blank line of the per-rank JSON Lines ``files`` as ``(rank, path, line
-    number, raw bytes)``, read one line at a time behind a progress bar, counted in ``report``."""
-    with Progress(label, sum(path.stat().st_size for _, path in files)) as progress:
-        for rank, path in files:
-            report.files += 1
-            with open(path, "rb") as fh:
-                for number, raw in enumerate(fh, start=1):
-                    progress.advance(len(raw))
-                    if raw.strip():
-                        report.lines += 1
-                        yield rank, path, number, raw
-
-
 def _parse(line: str) -> tuple[int, str, int, np.ndarray]:
     record = json.loads(line)
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     step, layer = record.get("iter"), record.get("layer")
-    if type(step) is not int or type(layer) is not int:
-        raise ValueError("'iter' and 'layer' must be integers")
+    if type(step) is not int or type(layer) is not int or step < 0 or layer < 0:
+        raise ValueError("'iter' and 'layer' must be non-negative integers")
     block = block_name(record)
     try:
         tpe = np.asarray(record.get("tpe"), dtype=np.float64)
@@ -89,60 +79,120 @@ def _parse(line: str) -> tuple[int, str, int, np.ndarray]:
         raise ValueError("'tpe' must be a list of microbatches of counts") from None
     if tpe.ndim == 1:
         tpe = tpe[np.newaxis, :]
-    if tpe.ndim != 2 or tpe.shape[1] == 0 or not np.isfinite(tpe).all() or (tpe < 0).any():
-        raise ValueError("'tpe' must be a list of microbatches of non-negative counts")
-    return step, block, layer, tpe.sum(axis=0)
+    if tpe.ndim != 2 or tpe.shape[1] == 0 or not np.isfinite(tpe).all() or (tpe < 0).any() \
+            or (tpe != np.round(tpe)).any():
+        raise ValueError("'tpe' must be a list of microbatches of non-negative integer counts")
+    return step, block, layer, tpe.sum(axis=0).astype(np.int64)
 
 
-def read_counts(directory: Path, report: ImportReport, ep_size: int = 1, tp_size: int = 1):
-    """Summed counts ``{(step, block, layer): counts over all experts}``."""
-    if ep_size < 1 or tp_size < 1:
-        raise HeatscopeError("--ep-size and --tp-size must be at least 1")
+def saved_layout(directory: Path):
+    """tp/ep/pp sizes from Megatron's checkpoint directories in ``directory`` or its parent
+    (Megatron's ``--save`` directory holds both the checkpoints and tokens_per_expert/), or None."""
+    for base in (directory, directory.parent):
+        found = checkpoint_sizes(base)
+        if found is not None:
+            return found
+    return None
+
+
+def _width_checked(parse):
+    """``parse`` refusing a record whose number of local experts differs from the first one's."""
+    first: list[int] = []
+
+    def checked(text: str):
+        step, block, layer, counts = parse(text)
+        if not first:
+            first.append(counts.size)
+        elif counts.size != first[0]:
+            raise ValueError(f"{counts.size} local experts, other records have {first[0]}")
+        return step, block, layer, counts
+    return checked, first
+
+
+def read_counts(directory: Path, report: ImportReport, sizes: dict[str, int | None], order: str = ORDERS[0],
+                step_offset: int = 0):
+    """Cells ``{(step, block, stage, local layer, ep_rank): counts or None}`` and the number
+    of local experts, after the layout is settled (or refused)."""
     files = rank_files(directory)
-    local_sizes: dict[int, int] = {}
-    totals: dict[tuple[int, str, int], np.ndarray] = {}
-    for rank, path, number, raw in rank_lines(files, "reading tokens_per_expert", report):
-        try:
-            step, block, layer, local = _parse(raw.decode("utf-8", "replace"))
-        except (ValueError, TypeError) as exc:
-            report.skip(f"{path}:{number}", str(exc))
-            continue
-        size = local_sizes.setdefault(rank, local.size)
-        if local.size != size:
-            report.skip(f"{path}:{number}", f"{local.size} local experts, earlier lines had {size}")
-            continue
-        full = totals.setdefault((step, block, layer), np.zeros(size * ep_size))
-        if full.size != size * ep_size:
-            report.skip(f"{path}:{number}", f"rank {rank} holds {size} experts, others differ")
-            continue
-        ep_rank = (rank // tp_size) % ep_size
-        full[ep_rank * size:(ep_rank + 1) * size] += local
-    if not totals:
+    parse, width = _width_checked(_parse)
+    def seen():
+        return describe_ranks(files, "tokens_per_expert logs", _parse, local_experts=True)
+
+    layout, assumed = resolve_layout([r for r, _ in files], sizes, set(SIZES), order, seen,
+                                     saved_layout(tpe_directory(directory) or directory))
+    expected: dict[tuple[int, int], set[int]] = {}
+    for rank in range(layout.world):
+        tp, ep, _, pp = layout.coords(rank)
+        if tp == 0:
+            expected.setdefault((pp, ep), set()).add(rank)
+
+    def place(rank):
+        tp, ep, _, pp = layout.coords(rank)
+        return None if tp else (pp, ep)
+
+    cells = RankCells(expected)
+    read_rank_files(files, "reading tokens_per_expert", report, cells, parse, place, "iter", step_offset)
+    values, reasons = cells.finish()
+    if not width or all(v is None for v in values.values()):
         raise HeatscopeError("no valid tokens-per-expert lines", str(directory))
+    report.assumptions.append(layout.text())
+    report.assumptions.extend(assumed)
     report.assumptions.append(
-        f"expert-parallel size {ep_size}, tensor-parallel size {tp_size}: rank r holds experts "
-        f"ep_rank*L..(ep_rank+1)*L-1 with ep_rank = (r // {tp_size}) % {ep_size}; replicas are summed"
-    )
-    return totals
+        f"rank r holds experts ep_rank*{width[0]}..(ep_rank+1)*{width[0]}-1 (its local experts); counts of the "
+        f"{layout.dp} data-parallel ranks and of all microbatches are summed"
+        + (f"; expert-tensor-parallel ranks 1..{layout.tp - 1} hold the same counts and are not read"
+           if layout.tp > 1 else ""))
+    report.assumptions.append("step is Megatron's 'iter' = training iteration + 1 (router traces of the same run "
+                              "number it one less)" + (f", plus --step-offset {step_offset}" if step_offset else ""))
+    missing_note(report, reasons, values, width[0], "step x layer x expert-parallel block" if layout.ep > 1
+                 else "step x layer")
+    return values, width[0], layout
 
 
-def tpe_arrays(totals, report: ImportReport) -> list[ImportedArray]:
-    """``expert_token_counts`` (step x layer x expert) and, when MTP blocks were logged,
-    ``mtp_expert_token_counts``; missing entries are -1."""
-    n_experts = max(c.size for c in totals.values())
-    steps = sorted({k[0] for k in totals})
+def missing_note(report: ImportReport, reasons: dict[str, int], values, width: int, unit: str) -> None:
+    """The summary line of the cells (``unit``: what one is) marked missing, by reason."""
+    if not reasons:
+        return
+    why = {"damaged": "a cut-off or invalid record", "incomplete": "not every rank that routes them has a record",
+           "repeated": "a rank logged them twice (a resumed run?)"}
+    total = sum(reasons.values())
+    report.notes.append(f"{total} of {len(values)} {unit} cells ({total * width:,} of {len(values) * width:,} "
+                        "counts) marked missing: "
+                        + "; ".join(f"{n} {why[r]}" for r, n in sorted(reasons.items())))
+
+
+def stage_arrays(values, part_width: int, n_experts: int, report: ImportReport, pp_size: int) -> list[ImportedArray]:
+    """``expert_token_counts`` (step x global layer x expert) and, when MTP blocks were
+    logged, ``mtp_expert_token_counts``, from cells keyed by stage-local layer and expert
+    part; missing cells are -1 (the file's _FillValue)."""
+    stage_layers: dict[str, dict[int, int]] = {}
+    for _, block, stage, layer, _ in values:
+        seen = stage_layers.setdefault(block, {})
+        seen[stage] = max(seen.get(stage, 0), layer + 1)
+    offsets = {(block, s): sum(n for t, n in seen.items() if t < s) for block, seen in stage_layers.items()
+               for s in seen}
+    if pp_size > 1:
+        report.assumptions.append(
+            "layer numbers are global: each stage's local layers follow the layers reported by earlier stages ("
+            + ", ".join(f"{b} stage {s}: {n}" for b, seen in stage_layers.items() for s, n in sorted(seen.items()))
+            + "; dense layers at the end of a stage are not reported and would shift later stages)")
+    else:
+        report.assumptions.append("layer numbers are Megatron's decoder.layers.N (0-based; one pipeline stage)")
+    steps = sorted({k[0] for k in values})
     step_index = {s: i for i, s in enumerate(steps)}
     arrays = []
     for name, axis, is_block in (("expert_token_counts", "layer", lambda b: b == "decoder"),
                                  ("mtp_expert_token_counts", "mtp_layer", lambda b: b != "decoder")):
-        layers = sorted({(k[1], k[2]) for k in totals if is_block(k[1])}, key=lambda x: (x[0], x[1]))
+        layers = sorted({(k[1], offsets[(k[1], k[2])] + k[3]) for k in values if is_block(k[1])})
         if not layers:
             continue
         index = {key: i for i, key in enumerate(layers)}
         cube = np.full((len(steps), len(layers), n_experts), MISSING, dtype=np.int64)
-        for (step, block, layer), counts in totals.items():
-            if is_block(block):
-                cube[step_index[step], index[(block, layer)], :counts.size] = np.round(counts).astype(np.int64)
+        for (step, block, stage, layer, part), counts in values.items():
+            if is_block(block) and counts is not None:
+                row = cube[step_index[step], index[(block, offsets[(block, stage)] + layer)]]
+                row[part * part_width:(part + 1) * part_width] = 0
+                row[part * part_width:part * part_width + counts.size] = counts
         labels = [layer for _, layer in layers] if axis == "layer" else [f"{b} layer {n}" for b, n in layers]
         arrays.append(ImportedArray(name, cube, [("step", steps), (axis, labels), ("expert", range(n_experts))],
                                     counts_attrs()))

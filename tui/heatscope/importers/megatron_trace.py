@@ -10,13 +10,14 @@ MTP layers carry ``"mtp_idx"``. The files are streamed line by line: the token l
 is parsed straight into an integer array (no Python object per token) and counted with
 ``bincount``, so memory holds the step x layer x expert result, never the trace.
 
-What the trace does not say, and is therefore assumed (printed and stored as attributes):
-``step`` is the tracer's own counter (0 at the first traced iteration), so ``--step-offset``
-adds the iteration tracing began at; every rank routes different tokens (data, context and
-sequence-parallel shards), so counts of all ranks are summed; ``layer`` is parsed from the
-router's module name ``decoder.layers.N`` and is local to a pipeline stage, so with
-``--pp-size P`` the rank's stage is ``rank // (ranks / P)`` (pipeline parallelism outermost,
-Megatron's default order) and earlier stages' layer counts are added to get the global layer.
+``step`` is the training iteration the tracer was advanced to (``advance_step(iteration)``
+in Megatron's training loop; tokens_per_expert logs of the same run say ``iter`` =
+iteration + 1). What the trace does not say is taken from the layout (megatron_layout.py)
+and printed and stored as attributes: every rank of a pipeline stage routes different tokens
+(data, context and sequence-parallel shards; expert-parallel ranks route before the
+dispatch), so their counts are summed; ``layer`` is parsed from the router's module name
+``decoder.layers.N`` and is local to the rank's pipeline stage, so earlier stages' layer
+counts are added to get the global layer. Expert indices are global.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from pathlib import Path
 import numpy as np
 
 from heatscope.errors import HeatscopeError
-from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs
-from heatscope.importers.megatron import block_name, rank_lines
+from heatscope.importers.arrays_file import ImportedArray
+from heatscope.importers.megatron import block_name, missing_note, saved_layout, stage_arrays
+from heatscope.importers.megatron_cells import RankCells, describe_ranks, read_rank_files
+from heatscope.importers.megatron_layout import ORDERS, SIZES, resolve_layout
 from heatscope.importers.output import ImportReport
 
 TRACE_FILE = re.compile(r"router_trace_rank(\d+)\.jsonl$")
@@ -109,96 +112,68 @@ def _check(record: dict, values: np.ndarray, num_experts: int | None) -> tuple[i
     return step, block, layer
 
 
-def read_traces(directory: Path, report: ImportReport, *, pp_size: int = 1, num_experts: int | None = None,
-                step_offset: int = 0) -> dict[tuple[int, str, int], np.ndarray]:
-    """Counts ``{(step, block, global layer): tokens per expert}`` summed over ranks."""
+def _parse_line(num_experts: int | None, other_stages: dict[str, int]):
+    """A line's ``(step, block, layer, tokens per expert)``; None (counted in ``other_stages``)
+    for records of other stages than the routing itself."""
+    def parse(text: str):
+        record, values = _indices(text)
+        if record.get("stage", "pre_dispatch") != "pre_dispatch":
+            name = str(record.get("stage"))[:40]
+            other_stages[name] = other_stages.get(name, 0) + 1
+            return None
+        step, block, layer = _check(record, values, num_experts)
+        return step, block, layer, np.bincount(values, minlength=0)
+    return parse
+
+
+def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int | None] | None = None,
+                order: str = ORDERS[0],
+                num_experts: int | None = None, step_offset: int = 0):
+    """Cells ``{(step, block, stage, local layer, 0): tokens per expert or None}`` summed over
+    the ranks of each stage, and the layout."""
     files = trace_files(directory)
     if not files:
         raise HeatscopeError("no router_trace_rank*.jsonl files", str(directory))
-    ranks = [rank for rank, _ in files]
-    world = max(ranks) + 1
-    if pp_size < 1 or world % pp_size:
-        raise HeatscopeError(f"--pp-size {pp_size} does not divide the {world} ranks", str(directory))
-    per_stage = world // pp_size
-    if len(ranks) != world:
-        report.assumptions.append(f"trace files of ranks {sorted(set(range(world)) - set(ranks))[:10]} are missing: "
-                                  "their tokens are not counted")
-    counts: dict[tuple[int, str, int, int], np.ndarray] = {}  # (step, block, stage, local layer)
-    stages: dict[str, dict[int, int]] = {}  # block -> stage -> local layers seen
+    sizes = sizes or dict.fromkeys(SIZES)
+
+    def seen():
+        return describe_ranks(files, "router traces", _parse_line(num_experts, {}), local_experts=False)
+
+    needed = {"pp"} if order == ORDERS[0] else {"tp", "ep", "pp"}
+    layout, assumed = resolve_layout([r for r, _ in files], sizes, needed, order, seen, saved_layout(directory))
+    expected: dict[tuple[int, int], set[int]] = {}
+    for rank in range(layout.world):
+        expected.setdefault((layout.coords(rank)[3], 0), set()).add(rank)
+    absent = sorted(set(range(layout.world)) - {r for r, _ in files})
+    if absent:
+        report.notes.append(f"no trace file of ranks {absent[:10]}{'...' if len(absent) > 10 else ''}: "
+                            "the cells of their stages are missing")
     other_stages: dict[str, int] = {}
-    for rank, path, number, raw in rank_lines(files, "reading router traces", report):
-        try:
-            record, values = _indices(raw.decode("utf-8"))
-            if record.get("stage", "pre_dispatch") != "pre_dispatch":
-                name = str(record.get("stage"))[:40]
-                other_stages[name] = other_stages.get(name, 0) + 1
-                continue
-            step, block, layer = _check(record, values, num_experts)
-        except (ValueError, TypeError, UnicodeDecodeError) as exc:
-            reason = "truncated or invalid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
-            report.skip(f"{path}:{number}", reason)
-            continue
-        stage = rank // per_stage
-        key = (step + step_offset, block, stage, layer)
-        found = np.bincount(values, minlength=0)
-        total = counts.get(key)
-        if total is None:
-            counts[key] = found
-        else:
-            if total.size < found.size:
-                total = np.pad(total, (0, found.size - total.size))
-            total[:found.size] += found
-            counts[key] = total
-        seen = stages.setdefault(block, {})
-        seen[stage] = max(seen.get(stage, 0), layer + 1)
+    cells = RankCells(expected, microbatch_records=True)
+    read_rank_files(files, "reading router traces", report, cells, _parse_line(num_experts, other_stages),
+                    lambda r: (layout.coords(r)[3], 0),
+                    "step", step_offset)
+    values, reasons = cells.finish()
     for name, n in other_stages.items():
         report.assumptions.append(f"{n} records of stage {name!r} not counted (only 'pre_dispatch' routing)")
-    if not counts:
+    if all(v is None for v in values.values()):
         raise HeatscopeError("no valid router trace lines", str(directory))
-    report.assumptions.append("step is the tracer's counter (0 at the first traced iteration)"
-                              + (f" plus --step-offset {step_offset}" if step_offset else ""))
-    report.assumptions.append("every rank routes different tokens (data/context/sequence-parallel shards): "
-                              "counts of all ranks are summed")
-    if pp_size > 1:
-        report.assumptions.append(
-            f"pipeline-parallel size {pp_size}: rank r is in stage r // {per_stage}; a stage's layers follow "
-            "the layers seen in earlier stages (" + ", ".join(
-                f"{block} stage {s}: {n}" for block, seen in stages.items() for s, n in sorted(seen.items())) + ")")
-    else:
-        report.assumptions.append("layer numbers are as traced (local to a pipeline stage: pass --pp-size for "
-                                  "pipeline-parallel runs)")
-    offsets = {(block, s): sum(n for t, n in seen.items() if t < s) for block, seen in stages.items() for s in seen}
-    result: dict[tuple[int, str, int], np.ndarray] = {}
-    for (step, block, stage, layer), found in counts.items():
-        result[(step, block, offsets[(block, stage)] + layer)] = found
-    return result
+    report.assumptions.append(layout.text())
+    report.assumptions.extend(assumed)
+    report.assumptions.append("step is the training iteration (advance_step(iteration)); tokens_per_expert logs of "
+                              "the same run number it one more" + (f"; plus --step-offset {step_offset}"
+                                                                    if step_offset else ""))
+    report.assumptions.append("every rank of a pipeline stage routes different tokens (data/context/sequence-parallel "
+                              "shards): their counts are summed")
+    n_experts = num_experts or max(c.size for c in values.values() if c is not None)
+    missing_note(report, reasons, values, n_experts, "step x layer")
+    return values, layout
 
 
-def trace_arrays(totals: dict[tuple[int, str, int], np.ndarray], report: ImportReport,
-                 num_experts: int | None) -> list[ImportedArray]:
+def trace_arrays(values, layout, report: ImportReport, num_experts: int | None) -> list[ImportedArray]:
     """``expert_token_counts`` (step x layer x expert) and, for MTP, ``mtp_expert_token_counts``."""
-    n_experts = num_experts or max(c.size for c in totals.values())
+    n_experts = num_experts or max(c.size for c in values.values() if c is not None)
     if num_experts is None:
         report.assumptions.append(f"{n_experts} experts (the highest routed index + 1; pass --num-experts "
                                   "if higher experts never received a token)")
-    steps = sorted({k[0] for k in totals})
-    step_index = {s: i for i, s in enumerate(steps)}
-    arrays = []
-    for name, blocks in (("expert_token_counts", ["decoder"]),
-                         ("mtp_expert_token_counts", sorted({k[1] for k in totals} - {"decoder"}))):
-        layers = sorted({(k[1], k[2]) for k in totals if k[1] in blocks})
-        if not layers:
-            continue
-        layer_index = {key: i for i, key in enumerate(layers)}
-        cube = np.full((len(steps), len(layers), n_experts), MISSING, dtype=np.int64)
-        for (step, block, layer), found in totals.items():
-            if block in blocks:
-                row = cube[step_index[step], layer_index[(block, layer)]]
-                row[:] = 0
-                row[:found.size] = found
-        labels = [layer for _, layer in layers] if name == "expert_token_counts" else \
-            [f"{block} layer {layer}" for block, layer in layers]
-        arrays.append(ImportedArray(name, cube, [("step", steps), ("layer" if blocks == ["decoder"] else "mtp_layer",
-                                                                    labels), ("expert", range(n_experts))],
-                                    counts_attrs()))
-    return arrays
+    return stage_arrays(values, n_experts, n_experts, report, layout.pp)

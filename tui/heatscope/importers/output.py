@@ -26,6 +26,7 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)  # "file:line: reason" or "file: key: reason"
     skipped_count: int = 0
     assumptions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # cells marked missing, files not read
     written: list[str] = field(default_factory=list)  # "name: step=3 x layer=4 x expert=8"
 
     def skip(self, where: str, reason: str) -> None:

@@ -56,7 +56,14 @@ def _count_array(value, where: str, ndims: tuple[int, ...]) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def _per_pass(loaded: dict, path: Path, report: ImportReport, totals: dict[int, np.ndarray]) -> None:
+def _dump_rank(path: Path) -> int | None:
+    """The rank in a ``per_pass`` dump's name (``..._{time}_{rank}.pt``)."""
+    match = DUMP.search(path.name)
+    return int(match.group(2)) if match and match.group(2) is not None else None
+
+
+def _per_pass(loaded: dict, path: Path, report: ImportReport, totals: dict[int, np.ndarray],
+              ranks_of: dict[int, set]) -> None:
     mapping = _count_array(loaded.get("last_physical_to_logical_map"), f"{path}: last_physical_to_logical_map", (2,))
     n_logical = int(mapping.max()) + 1 if mapping.size else 0
     for i, record in enumerate(loaded["records"]):
@@ -80,6 +87,39 @@ def _per_pass(loaded: dict, path: Path, report: ImportReport, totals: dict[int, 
             report.skip(where, f"{logical.shape[1]} logical experts, other dumps have {totals[pass_id].shape[1]}")
             continue
         totals[pass_id] = totals[pass_id] + logical if pass_id in totals else logical
+        ranks_of.setdefault(pass_id, set()).add(_dump_rank(path) if _dump_rank(path) is not None
+                                                 else record.get("rank"))
+
+
+def _load(path: Path):
+    if path.suffix != ".json":
+        return load_pt(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise HeatscopeError("not UTF-8 text", str(path)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            raise HeatscopeError(f"JSON cut off after {len(text):,} characters", str(path)) from None
+        raise HeatscopeError(f"not JSON (at line {exc.lineno}, column {exc.colno})", str(path)) from None
+
+
+def _kind(loaded, path: Path) -> str:
+    """Which of SGLang's files ``loaded`` is; HeatscopeError when none."""
+    if not isinstance(loaded, dict):
+        raise HeatscopeError("expected a dict as SGLang dumps it", str(path))
+    if "logical_count" in loaded:
+        return "stat dump (logical_count)" if path.suffix == ".pt" else "init-expert-location JSON"
+    if "records" in loaded:
+        if not isinstance(loaded["records"], list):
+            raise HeatscopeError("'records' must be a list", f"{path}: records")
+        return "per_pass dumps (records)"
+    if "physical_to_logical_map" in loaded:
+        raise HeatscopeError("an expert placement (physical_to_logical_map), not counts", str(path))
+    keys = ", ".join(sorted(map(str, loaded))[:8])
+    raise HeatscopeError(f"neither logical_count nor records (keys: {keys})", str(path))
 
 
 def read_sglang(source: Path, report: ImportReport) -> list[ImportedArray]:
@@ -87,38 +127,44 @@ def read_sglang(source: Path, report: ImportReport) -> list[ImportedArray]:
     stat_parts: list[np.ndarray] = []
     per_pass: dict[int, np.ndarray] = {}
     kinds = set()
-    for path in sglang_files(source):
+    in_directory = source.is_dir()
+    ranks_of: dict[int, set] = {}  # forward pass -> ranks whose records of it were read
+    files = sglang_files(source)
+    dump_ranks = {_dump_rank(p) for p in files} - {None}  # every per_pass dump's rank, damaged or not
+    for path in files:
         report.files += 1
-        if path.suffix == ".json":
-            try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise HeatscopeError(f"not JSON: {str(exc)[:120]}", str(path)) from None
-        else:
-            loaded = load_pt(path)
-        if not isinstance(loaded, dict):
-            raise HeatscopeError("expected a dict as SGLang dumps it", str(path))
+        try:
+            loaded = _load(path)
+            kind = _kind(loaded, path)
+        except HeatscopeError as exc:
+            if not in_directory:
+                raise
+            if path.suffix == ".json":  # SGLang dumps into the system temp directory, beside anything else
+                report.notes.append(f"{path.name} skipped: not an SGLang expert distribution file ({exc.message})")
+            else:
+                report.skip(exc.where or str(path), exc.message)
+                report.notes.append(f"{path.name} could not be read ({exc.message}): "
+                                    + ("the passes it holds are missing" if _dump_rank(path) is not None else
+                                       "its passes are not in the import"))
+            continue
+        kinds.add(kind)
         if "logical_count" in loaded:
-            kinds.add("stat dump (logical_count)" if path.suffix == ".pt" else "init-expert-location JSON")
             counts = _count_array(loaded["logical_count"], f"{path}: logical_count", (2, 3))
             stat_parts.append(counts[np.newaxis] if counts.ndim == 2 else counts)
             report.lines += stat_parts[-1].shape[0]
-        elif "records" in loaded:
-            kinds.add("per_pass dumps (records)")
-            if not isinstance(loaded["records"], list):
-                raise HeatscopeError("'records' must be a list", f"{path}: records")
-            _per_pass(loaded, path, report, per_pass)
-        elif "physical_to_logical_map" in loaded:
-            raise HeatscopeError("an expert placement (physical_to_logical_map), not counts", str(path))
         else:
-            keys = ", ".join(sorted(map(str, loaded))[:8])
-            raise HeatscopeError(f"neither logical_count nor records (keys: {keys})", str(path))
+            _per_pass(loaded, path, report, per_pass, ranks_of)
     report.found = "SGLang expert distribution recorder: " + " and ".join(sorted(kinds))
     if stat_parts and per_pass:
         raise HeatscopeError("stat and per_pass dumps mixed in one directory: import them apart", str(source))
     if per_pass:
         ids = sorted(per_pass)
         cube = np.stack([per_pass[i] for i in ids])
+        partial = [i for i, pass_id in enumerate(ids) if ranks_of[pass_id] != (dump_ranks or ranks_of[pass_id])]
+        if partial:
+            cube[partial] = MISSING
+            report.notes.append(f"{len(partial)} of {len(ids)} forward passes lack the records of some of ranks "
+                                f"{sorted(dump_ranks)}: marked missing, never partial sums")
         report.assumptions.append("per_pass: counts of all ranks summed per forward_pass_id; physical slots "
                                   "added to their logical expert by last_physical_to_logical_map")
         pass_labels = ids

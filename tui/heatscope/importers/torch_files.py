@@ -28,10 +28,23 @@ def load_pt(path: Path):
         why = next((line.strip() for line in text.splitlines() if "GLOBAL" in line or "Unsupported" in line), "")
         raise HeatscopeError("refused: the pickle asks for more than tensors and plain containers"
                              + (f" ({why[:120]})" if why else ""), str(path)) from None
-    except Exception as exc:  # noqa: BLE001 - torch raises many types for a file that is not its own
-        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
-        raise HeatscopeError(f"not a readable PyTorch file: {first}", str(path)) from None
+    except Exception:  # noqa: BLE001 - torch raises many types (and texts) for a file that is not its own
+        raise HeatscopeError(_unreadable(path), str(path)) from None
     return _to_numpy(loaded, torch)
+
+
+def _unreadable(path: Path) -> str:
+    """Why torch could not read ``path``, in one plain line (torch's own texts name its internals)."""
+    import zipfile
+
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        zipped = fh.read(4) == b"PK\x03\x04"
+    if zipped and not zipfile.is_zipfile(path):
+        return f"truncated or damaged: the zip archive torch.save writes is incomplete ({size:,} bytes)"
+    if zipped:
+        return f"damaged: a zip archive torch cannot read as a saved object ({size:,} bytes)"
+    return f"not a PyTorch file ({size:,} bytes, neither torch.save's zip archive nor a pickle)"
 
 
 def _to_numpy(value, torch):
