@@ -4,7 +4,22 @@ router logits, for counting independently of the capture."""
 
 from __future__ import annotations
 
-import torch
+import os
+
+import pytest
+
+
+def require(name: str):
+    """Import an optional package of the capture tests; skip without it, except in CI
+    (HEATSCOPE_REQUIRE_TORCH set), where a missing package fails."""
+    if os.environ.get("HEATSCOPE_REQUIRE_TORCH"):
+        import importlib
+
+        return importlib.import_module(name)
+    return pytest.importorskip(name, reason=f"{name} not installed: pip install '.[test,capture]'")
+
+
+torch = require("torch")
 
 VOCAB = 96
 COMMON = dict(vocab_size=VOCAB, hidden_size=32, num_attention_heads=4, num_key_value_heads=2,
@@ -86,3 +101,18 @@ def select(family: str, router, logits: torch.Tensor) -> torch.Tensor:
         mask = torch.zeros_like(groups[..., 0]).scatter_(1, keep, 1.0).bool()
         return choice.masked_fill(~mask.repeat_interleave(groups.shape[-1], 1), float("-inf")).topk(k, dim=-1).indices
     return logits.float().softmax(-1).topk(k, dim=-1).indices
+
+
+def model_dir(path, family: str = "mixtral", text: str = "the quick brown fox 123 jumps over 456 lazy dogs\n"):
+    """A local model directory as from_pretrained reads it: a tiny model and a BPE tokenizer
+    (trained on ``text`` with the ``tokenizers`` library), both saved with save_pretrained."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator([text] * 4, trainers.BpeTrainer(vocab_size=VOCAB, special_tokens=["<pad>", "<unk>"]))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", unk_token="<unk>")
+    tiny_model(family).save_pretrained(path)
+    fast.save_pretrained(path)
+    return path

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from heatscope.errors import HeatscopeError
-from tests.capture_models import VOCAB, routers, tiny_model
+from tests.capture_models import VOCAB, require, routers, tiny_model
 
-torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install '.[capture]'")
-pytest.importorskip("transformers", reason="transformers not installed: pip install '.[capture]'")
+torch = require("torch")
+require("transformers")
 import heatscope  # noqa: E402
 
 

@@ -7,10 +7,10 @@ import h5py
 import numpy as np
 import pytest
 
-from tests.capture_models import FAMILIES, VOCAB, routers, select, tiny_model
+from tests.capture_models import FAMILIES, VOCAB, require, routers, select, tiny_model
 
-torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install '.[capture]'")
-pytest.importorskip("transformers", reason="transformers not installed: pip install '.[capture]'")
+torch = require("torch")
+require("transformers")
 
 
 def _batches(seed: int):

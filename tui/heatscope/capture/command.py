@@ -81,9 +81,11 @@ def _load(path: Path, model_type: str, device: str):
     logging.disable_progress_bar()  # heatscope draws its own, on stderr
     try:
         config = AutoConfig.from_pretrained(path, local_files_only=True)
-    except (ValueError, KeyError) as exc:
-        raise HeatscopeError(f"unknown architecture {model_type!r} for this transformers "
-                             f"({str(exc).splitlines()[0][:120]})", str(path)) from None
+    except (ValueError, KeyError):
+        import transformers
+
+        raise HeatscopeError(f"unknown architecture {model_type!r}: transformers {transformers.__version__} has no "
+                             "model of this model_type", str(path)) from None
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     except (OSError, ValueError, TypeError) as exc:
