@@ -55,6 +55,7 @@ def test_capture_writes_the_file_and_prints_how_to_show_it(model, tmp_path, caps
     ("dense", "heatscope: error: no MoE router found in LlamaForCausalLM: heatscope capture reads the routing of "
               "Mixtral, OLMoE"),
     ("seq-len", "heatscope: error: --seq-len: must be at least 1, got 0"),
+    ("device", "heatscope: error: --device: device 'cuda' unavailable"),
 ])
 def test_bad_input_is_one_line_and_exit_2(case, message, model, tmp_path, capsys):
     text = tmp_path / "t.txt"
@@ -84,6 +85,10 @@ def test_bad_input_is_one_line_and_exit_2(case, message, model, tmp_path, capsys
             (model_path / name).write_bytes((model / name).read_bytes())
     elif case == "seq-len":
         extra = ["--seq-len", "0"]
+    elif case == "device":
+        if require("torch").cuda.is_available():
+            pytest.skip("a CUDA device is available here")
+        extra = ["--device", "cuda"]
     status = main(["capture", str(model_path), *texts, "-o", str(tmp_path / "out.h5"), *extra])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
