@@ -17,10 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import heatscope
 import torch
 from transformers import Qwen3MoeConfig, Qwen3MoeForCausalLM
-
-import heatscope
 
 
 def timed(recorder, spent: list[float]) -> None:

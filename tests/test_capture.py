@@ -2,10 +2,9 @@
 variants added to one file, the per-token sample, and the file heatscope shows."""
 
 import h5py
-import numpy as np
 import pytest
-
 from heatscope.errors import HeatscopeError
+
 from tests.capture_models import VOCAB, require, routers, tiny_model
 
 torch = require("torch")
@@ -80,6 +79,16 @@ def test_mask_given_positionally_and_generation_with_a_cache(tmp_path):
         model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=3, do_sample=False)
     # 4 + 6 prompt tokens + 2 new tokens fed back (the third is sampled from the last forward), top-2
     assert (_counts(tmp_path / "e.h5").sum(axis=3) == (4 + 6 + 2) * 2).all()
+
+
+def test_a_mask_that_is_not_batch_by_sequence_is_refused(tmp_path):
+    model = tiny_model("mixtral")
+    with heatscope.capture(model, tmp_path / "e.h5") as cap, cap.dataset("x"):
+        with pytest.raises(HeatscopeError, match=r"attention_mask of shape \(1, 1, 4, 4\): heatscope capture reads "
+                                                 r"a 2-D \(batch, sequence\) padding mask"):
+            _run(model, torch.randint(3, VOCAB, (1, 4)), torch.ones(1, 1, 4, 4))
+        _run(model, torch.randint(3, VOCAB, (1, 4)))
+    assert (_counts(tmp_path / "e.h5").sum(axis=3) == 8).all()
 
 
 def test_a_second_variant_extends_the_variant_axis(tmp_path):

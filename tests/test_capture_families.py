@@ -39,7 +39,7 @@ def _independent(family, model, batches):
             with torch.no_grad():
                 out = model(input_ids=ids, attention_mask=mask, output_router_logits=True)
             keep = mask.reshape(-1).bool()
-            for (layer, router), logits in zip(sites, out.router_logits):
+            for (layer, router), logits in zip(sites, out.router_logits, strict=True):
                 returned[layer] += np.bincount(seen[layer][keep].reshape(-1).numpy(), minlength=router.num_experts)
                 picked = select(family, router, logits.reshape(-1, router.num_experts))
                 rule[layer] += np.bincount(picked[keep].reshape(-1).numpy(), minlength=router.num_experts)

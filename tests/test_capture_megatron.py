@@ -12,7 +12,6 @@ import warnings
 
 import h5py
 import numpy as np
-import pytest
 
 from tests.capture_models import require
 
@@ -76,7 +75,7 @@ def test_megatron_topk_router_counts_equal_its_routing_map(tmp_path, monkeypatch
         assert f["expert_token_counts"].attrs["tokens"].tolist() == [[14]]
         sample = f["routing_sample"][0, 0]
     x = hidden
-    for i, (probs, routing_map) in enumerate(outs):
+    for i, (_, routing_map) in enumerate(outs):
         assert counts[i].tolist() == routing_map[keep].sum(0).tolist()
         router = model.decoder.layers[i].mlp.router
         logits = x.reshape(-1, 32) @ router.weight.t()
@@ -88,3 +87,15 @@ def test_megatron_topk_router_counts_equal_its_routing_map(tmp_path, monkeypatch
             assert sorted(sample[position, i].tolist()) == torch.nonzero(grid[s, b]).reshape(-1).tolist()
         assert sample[14:18, i].tolist() == [[-1, -1]] * 4  # batch row 2's padding
     assert counts.sum(axis=1).tolist() == [14 * 2] * 3
+
+
+def test_megatron_causal_mask_counts_every_token(tmp_path, monkeypatch):
+    """Megatron's [batch, 1, seq, seq] attention mask is the causal mask, not padding."""
+    import heatscope
+
+    model = _model(monkeypatch, layers=1)
+    causal = torch.triu(torch.ones(6, 6, dtype=torch.bool), 1).expand(3, 1, 6, 6)
+    with heatscope.capture(model, tmp_path / "m.h5") as cap, cap.dataset("x"), torch.no_grad():
+        model(torch.randn(6, 3, 32), attention_mask=causal)
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        assert f["expert_token_counts"][0, 0, 0].sum() == 18 * 2

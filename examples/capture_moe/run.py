@@ -21,7 +21,6 @@ sys.path.insert(0, str(HERE.parent / "tiny_moe"))
 sys.path.insert(0, str(HERE))
 from build_model import build  # noqa: E402
 from data import domains  # noqa: E402
-
 from heatscope.cli import main as heatscope  # noqa: E402
 
 FILES = {"Python docs (English)": "english.txt", "stdlib code": "code.txt", "arithmetic": "arithmetic.txt"}

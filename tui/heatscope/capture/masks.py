@@ -25,13 +25,15 @@ class ForwardTokens:
     """One top-level forward: its padding mask (``(batch, sequence)``, 0 = padding) and input
     ids, and the per-row weights the routers' rows are counted with, built once per layout."""
 
-    def __init__(self, model, args: tuple, kwargs: dict) -> None:
+    def __init__(self, model, args: tuple, kwargs: dict, padding_only: bool = True) -> None:
         mask = _argument(model, "attention_mask", args, kwargs)
         ids = _argument(model, "input_ids", args, kwargs)
         if mask is not None and (not isinstance(mask, torch.Tensor) or mask.ndim != 2):
-            shape = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
-            raise HeatscopeError(f"attention_mask of shape {shape}: heatscope capture reads a 2-D (batch, "
-                                 "sequence) padding mask (0 = padding) to leave padding uncounted")
+            if padding_only:  # transformers: the mask says what is padding, in a shape not read here
+                shape = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
+                raise HeatscopeError(f"attention_mask of shape {shape}: heatscope capture reads a 2-D (batch, "
+                                     "sequence) padding mask (0 = padding) to leave padding uncounted")
+            mask = None  # Megatron's [batch, 1, seq, seq] mask is the causal mask: no padding in it
         self.mask = None if mask is None else mask != 0
         self.ids = ids if isinstance(ids, torch.Tensor) and ids.ndim == 2 else None
         self.rows: int | None = None  # tokens the first router saw

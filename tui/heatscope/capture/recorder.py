@@ -3,7 +3,7 @@
 One int64 counter per MoE layer lives on the device the routing happens on; every forward
 adds its selections with ``index_add_`` (weight 1 per selection, 0 for padding), so nothing
 is read back during a forward. ``torch.bincount`` is not used: on CUDA it reads the input's
-maximum back to size its output, a device sync per layer. The counters are copied to the
+minimum and maximum back to the host (to check it and size its output), a sync per layer. The counters are copied to the
 host once, when a dataset ends, in one transfer.
 """
 
@@ -38,6 +38,7 @@ class Recorder:
         self.top_k: int | None = None
         self.forward: ForwardTokens | None = None
         self.dataset: str | None = None
+        self._hf = any(site.style == "indices" for site in sites)  # transformers: a mask is a padding mask
         self._reset()
 
     def _reset(self) -> None:
@@ -54,7 +55,7 @@ class Recorder:
         if self.dataset is None:
             raise HeatscopeError("a forward pass outside cap.dataset(NAME): say which dataset its tokens "
                                  "belong to, e.g. `with cap.dataset('Github'): model(**batch)`")
-        self.forward = ForwardTokens(model, args, kwargs)
+        self.forward = ForwardTokens(model, args, kwargs, padding_only=self._hf)
 
     def end(self) -> None:
         if self.forward is not None and self.forward.rows is not None:
@@ -79,7 +80,8 @@ class Recorder:
         if self.max_tokens:
             top = torch.topk(selected, self.top_k, dim=-1)
             indices = torch.where(top.values > 0, top.indices, -1)
-            self._record_sample(slot, indices, weights, args[0].shape[1] if args[0].ndim == 3 else 1)
+            batch = args[0].shape[1] if args and args[0].ndim == 3 else 1  # input: [seq, batch, hidden]
+            self._record_sample(slot, indices, weights, batch)
 
     # counting ---------------------------------------------------------------------------------
 

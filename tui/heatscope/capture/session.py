@@ -33,7 +33,8 @@ class Capture:
     the first ``max_tokens`` token positions of each dataset. Hooks are removed on close, and
     when the ``with`` block raises (then nothing is written)."""
 
-    def __init__(self, model, path, variant: str | None = None, *, max_tokens: int = 0, overwrite: bool = False) -> None:
+    def __init__(self, model, path, variant: str | None = None, *, max_tokens: int = 0,
+                 overwrite: bool = False) -> None:
         if max_tokens < 0:
             raise HeatscopeError(f"max_tokens must be 0 or more, got {max_tokens}")
         self.path = Path(path)
@@ -95,7 +96,7 @@ class Capture:
         if not self._results:
             raise HeatscopeError("nothing captured: run the model inside `with cap.dataset(NAME):`", str(self.path))
         names = list(self._results)
-        parts = list(zip(*(self._results[n] for n in names)))
+        parts = list(zip(*(self._results[n] for n in names), strict=True))
         sample = None if parts[2][0] is None else np.stack(parts[2])
         variant = Variant(self.variant, names, np.stack(parts[0], axis=1), np.asarray(parts[1], dtype=np.int64),
                           sample, None if sample is None else np.stack(parts[3]))

@@ -71,9 +71,8 @@ def read_capture(path: Path) -> tuple[Layout, list[Variant], list[int]] | None:
                         int(attrs["top_k"]), 0 if sample is None else sample.shape[2])
         names, datasets = _labels(counts, 0), [str(v) for v in _labels(counts, 2)]
         data, tokens = counts[()], np.asarray(attrs["tokens"]).reshape(len(names), len(datasets))
-        samples = (sample[()], f[SAMPLE_IDS][()]) if sample is not None else (None, None)
-        variants = [Variant(str(name), datasets, data[i], tokens[i],
-                            None if samples[0] is None else samples[0][i], None if samples[1] is None else samples[1][i])
+        samples, ids = (sample[()], f[SAMPLE_IDS][()]) if sample is not None else ([None] * len(names),) * 2
+        variants = [Variant(str(name), datasets, data[i], tokens[i], samples[i], ids[i])
                     for i, name in enumerate(names)]
         return layout, variants, [int(v) for v in np.asarray(attrs.get("dense_layers", []), dtype=np.int64)]
 
@@ -100,9 +99,8 @@ def _aligned(variant: Variant, datasets: list[str], path: Path) -> Variant:
         raise HeatscopeError(f"holds datasets {datasets}, this capture {variant.datasets}: capture the same "
                              "datasets for every variant", str(path))
     order = [variant.datasets.index(name) for name in datasets]
-    pick = (lambda a, axis: None if a is None else np.take(a, order, axis=axis))
-    return Variant(variant.name, datasets, variant.counts[:, order], variant.tokens[order],
-                   pick(variant.sample, 0), pick(variant.sample_ids, 0))
+    sample, ids = (None if a is None else a[order] for a in (variant.sample, variant.sample_ids))
+    return Variant(variant.name, datasets, variant.counts[:, order], variant.tokens[order], sample, ids)
 
 
 def write_capture(path: Path, layout: Layout, new: Variant, dense: list[int], replace: bool = False) -> list[str]:
