@@ -46,7 +46,8 @@ def _config(family: str):
         return tf.DeepseekV2Config(**MLA, intermediate_size=32, moe_intermediate_size=16, num_hidden_layers=3,
                                    n_routed_experts=8, num_experts_per_tok=2, n_shared_experts=1,
                                    first_k_dense_replace=1, topk_method="group_limited_greedy", n_group=4,
-                                   topk_group=2, kv_lora_rank=16, q_lora_rank=None, qk_rope_head_dim=8, qk_nope_head_dim=8, v_head_dim=8)
+                                   topk_group=2, kv_lora_rank=16, q_lora_rank=None, qk_rope_head_dim=8,
+                                   qk_nope_head_dim=8, v_head_dim=8)
     if family == "deepseek_v3":  # sigmoid scores + e_score_correction_bias, group-limited, first layer dense
         return tf.DeepseekV3Config(**MLA, intermediate_size=32, moe_intermediate_size=16, num_hidden_layers=3,
                                    n_routed_experts=16, num_experts_per_tok=4, n_shared_experts=1,
