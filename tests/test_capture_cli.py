@@ -56,6 +56,8 @@ def test_capture_writes_the_file_and_prints_how_to_show_it(model, tmp_path, caps
               "Mixtral, OLMoE"),
     ("seq-len", "heatscope: error: --seq-len: must be at least 1, got 0"),
     ("device", "heatscope: error: --device: device 'cuda' unavailable"),
+    ("force onto a text file", "heatscope: error: {tmp}/out.h5: exists and is not an HDF5 file: not replaced"),
+    ("not a capture file", "heatscope: error: {tmp}/out.h5: exists and is not a heatscope capture file"),
 ])
 def test_bad_input_is_one_line_and_exit_2(case, message, model, tmp_path, capsys):
     text = tmp_path / "t.txt"
@@ -89,8 +91,16 @@ def test_bad_input_is_one_line_and_exit_2(case, message, model, tmp_path, capsys
         if require("torch").cuda.is_available():
             pytest.skip("a CUDA device is available here")
         extra = ["--device", "cuda"]
-    status = main(["capture", str(model_path), *texts, "-o", str(tmp_path / "out.h5"), *extra])
+    out = tmp_path / "out.h5"
+    if case == "force onto a text file":
+        out.write_text("my notes\n")
+        extra = ["--force"]
+    elif case == "not a capture file":
+        with h5py.File(out, "w") as f:
+            f["x"] = [1, 2]
+    before = out.read_bytes() if out.exists() else None
+    status = main(["capture", str(model_path), *texts, "-o", str(out), *extra])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert len(err) == 1 and err[0].startswith(message.format(tmp=tmp_path)), err
-    assert not (tmp_path / "out.h5").exists()
+    assert (out.read_bytes() if out.exists() else None) == before

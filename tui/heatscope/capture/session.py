@@ -11,7 +11,7 @@ import numpy as np
 
 from heatscope.capture.recorder import Recorder
 from heatscope.capture.sites import dense_layers, find_sites
-from heatscope.capture.store import Layout, Variant, check_fits, read_capture, write_capture
+from heatscope.capture.store import Layout, Variant, check_fits, check_output, read_capture, write_capture
 from heatscope.errors import HeatscopeError
 
 
@@ -43,6 +43,7 @@ class Capture:
         self.model_class = type(model).__name__
         self.dense = dense_layers(model, self.sites)
         self._overwrite = overwrite  # the file is replaced on close, not before
+        check_output(self.path, overwrite)
         if not overwrite:
             check_fits(self.path, self._layout(None, max_tokens), self.variant, read_capture(self.path))
         self._recorder = Recorder(self.sites, max_tokens)

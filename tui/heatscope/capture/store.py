@@ -18,6 +18,7 @@ import numpy as np
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs, write_arrays
 from heatscope.importers.output import ImportReport, staged_output
+from heatscope.sources.signature import HDF5_SIGNATURE
 
 COUNTS, SAMPLE, SAMPLE_IDS = "expert_token_counts", "routing_sample", "routing_sample_token_id"
 COUNT_AXES = ["variant", "layer", "dataset", "expert"]
@@ -75,6 +76,18 @@ def read_capture(path: Path) -> tuple[Layout, list[Variant], list[int]] | None:
         variants = [Variant(str(name), datasets, data[i], tokens[i], samples[i], ids[i])
                     for i, name in enumerate(names)]
         return layout, variants, [int(v) for v in np.asarray(attrs.get("dense_layers", []), dtype=np.int64)]
+
+
+def check_output(path: Path, replace: bool) -> None:
+    """Refuse, before any forward, an output that could not be written at close."""
+    if path.is_dir():
+        raise HeatscopeError("the output is a directory", str(path))
+    if not path.parent.is_dir():
+        raise HeatscopeError("no such directory for the output", str(path.parent))
+    if replace and path.exists():
+        with open(path, "rb") as fh:
+            if fh.read(8) != HDF5_SIGNATURE:
+                raise HeatscopeError("exists and is not an HDF5 file: not replaced", str(path))
 
 
 def check_fits(path: Path, layout: Layout, variant: str, existing) -> None:
