@@ -126,8 +126,8 @@ def run_capture(argv: Sequence[str]) -> int:
     path, model_type = _model_dir(args.model)
     texts = _texts(args.text)
     output = Path(args.output)
-    from heatscope.text import safe_text
     from heatscope.importers.output import Progress
+    from heatscope.text import safe_text
 
     model, tokenizer = _load(path, model_type, args.device)
     tokenized = {}
