@@ -71,6 +71,10 @@ def dispatch(argv: Sequence[str]) -> int:
         from heatscope.importers.command import run_import
 
         return run_import(argv[1:])
+    if argv and argv[0] == "capture":
+        from heatscope.capture.command import run_capture
+
+        return run_capture(argv[1:])
     if argv and argv[0] == "export":
         from heatscope.export.command import add_arguments, run_export
 

@@ -65,19 +65,23 @@ def staged_output(output: Path, force: bool, inputs: list[Path] = ()) -> Iterato
 
 
 class Progress:
-    """A byte-counting progress bar on stderr (nothing when stderr is not a terminal)."""
+    """A progress bar on stderr counting bytes, or items with ``unit`` (e.g. "tokens");
+    nothing when stderr is not a terminal."""
 
-    def __init__(self, label: str, total: int) -> None:
+    def __init__(self, label: str, total: int, unit: str | None = None) -> None:
         self._bar = None
         if sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as Bar
 
             from heatscope.text import safe_text
 
-            self._bar = Bar(TextColumn("{task.description}", markup=False), BarColumn(), DownloadColumn(),
-                            TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+            count = DownloadColumn() if unit is None else MofNCompleteColumn()
+            columns = [TextColumn("{task.description}", markup=False), BarColumn(), count]
+            if unit is not None:
+                columns.append(TextColumn(unit, markup=False))
+            self._bar = Bar(*columns, TimeRemainingColumn(), console=Console(stderr=True), transient=True)
             label = safe_text(label)
             self._task = self._bar.add_task(label, total=total)
 
