@@ -1,63 +1,46 @@
 """hdf5:// paths on a real HSDS server started here (127.0.0.1, local POSIX storage), with a
-sample loaded by hsload: info, export and the TUI read it as they read the local file."""
+sample loaded by hsload: info, export and the TUI read it as they read the local file; a run
+appended step by step costs a few requests (counted by a proxy in front of the server)."""
 
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.appended_run import check_costs_little, write_appended_run
 from tests.conftest import REPO
-from tests.remote_servers import free_port
+from tests.remote_servers import CountingProxy, ServerUnavailable, hsds_server
 from tests.tui_helpers import make_app, screen_text, settle
 
 pytest.importorskip("h5pyd", reason="hdf5:// paths need the hsds extra: pip install 'heatscope[hsds]'")
 BIN = Path(sys.executable).parent
 SAMPLE = REPO / "sample_runs" / "expert_load.h5"
+APPENDED = (2048, 16, 64)  # 2,048 one-step chunks (hsload takes ~15 s for them)
 
 
 @pytest.fixture(scope="module")
 def hsds(tmp_path_factory):
     """A running HSDS (one data node) with /home/tester/expert_load.h5 loaded by hsload."""
-    server_bin, load_bin = shutil.which("hsds", path=str(BIN)), shutil.which("hsload", path=str(BIN))
-    if server_bin is None or load_bin is None:
-        pytest.skip("the hsds package (server and hsload) is not installed")
-    with socket.socket() as probe:  # HSDS puts its data node on 6101 whatever the service port
-        if probe.connect_ex(("127.0.0.1", 6101)) == 0:
-            pytest.skip("port 6101 is taken (HSDS's data node port is fixed): another HSDS running?")
-    root = tmp_path_factory.mktemp("hsds")
-    (root / "hsdstest").mkdir()
-    port = free_port()
-    env = dict(os.environ, HS_ENDPOINT=f"http://127.0.0.1:{port}", HS_USERNAME="tester", HS_PASSWORD="pw-secret",
-               HS_BUCKET="hsdstest")
-    log = open(root / "hsds.log", "w")
-    server = subprocess.Popen([server_bin, "--root_dir", str(root), "--bucket_name", "hsdstest", "--hs_username",
-                               "tester", "--hs_password", "pw-secret", "--host", "127.0.0.1", "--port", str(port),
-                               "--count", "1", "--loglevel", "ERROR", "--logfile", str(root / "server.log")],
-                              stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while "READY" not in (root / "hsds.log").read_text():
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.skip(f"the HSDS server did not start: {(root / 'hsds.log').read_text()[-300:]}")
-            time.sleep(0.3)
-        for folder in ("/home/", "/home/tester/"):
-            subprocess.run([str(BIN / "hstouch"), folder], env=env, capture_output=True, timeout=60)
-        loaded = subprocess.run([load_bin, str(SAMPLE), "/home/tester/"], env=env, capture_output=True, text=True,
-                                timeout=120)
-        assert loaded.returncode == 0, loaded.stderr
-        yield env
-    finally:
-        os.killpg(server.pid, 15)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-        log.close()
+        with hsds_server(tmp_path_factory.mktemp("hsds")) as env:
+            loaded = subprocess.run([str(BIN / "hsload"), str(SAMPLE), "/home/tester/"], env=env,
+                                    capture_output=True, text=True, timeout=120)
+            assert loaded.returncode == 0, loaded.stderr
+            yield env
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def hsds_appended(hsds, tmp_path_factory):
+    """/home/tester/appended.h5: a run appended in blocks of steps, loaded by hsload."""
+    path = tmp_path_factory.mktemp("appended") / "appended.h5"
+    base = write_appended_run(path, *APPENDED)
+    loaded = subprocess.run([str(BIN / "hsload"), str(path), "/home/tester/"], env=hsds, capture_output=True,
+                            text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
+    return base
 
 
 def run_cli(*args, env):
@@ -96,3 +79,15 @@ async def test_tui_on_hsds(hsds, monkeypatch):
         await pilot.press("]")
         await settle(pilot)
         assert "Aux-Loss-Free Layer 10" in screen_text(app)
+
+
+async def test_an_appended_run_on_hsds_costs_a_few_requests(hsds, hsds_appended, monkeypatch):
+    host, port = hsds["HS_ENDPOINT"].rsplit("/", 1)[-1].split(":")
+    proxy = CountingProxy(host, int(port))
+    try:
+        env = dict(hsds, HS_ENDPOINT=proxy.url)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        await check_costs_little("hdf5://home/tester/appended.h5", proxy, APPENDED[0], hsds_appended, env=env)
+    finally:
+        proxy.stop()

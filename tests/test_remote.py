@@ -1,6 +1,8 @@
 """Remote runs through fsspec, against real servers on 127.0.0.1: an HTTP server with Range
 support (the samples, and a 1 GB run whose first heatmap must cost under 20 requests and
-2 MB), moto's S3 server, a server that stops mid-session and one that never answers."""
+2 MB), moto's S3 server, a server that stops mid-session and one that never answers. A run
+appended step by step (thousands of chunks, an index spread over the file) must cost as
+little: nothing on the way to the first picture walks its chunk index."""
 
 import os
 import socket
@@ -13,14 +15,17 @@ import h5py
 import numpy as np
 import pytest
 from h5py import h5d, h5p
+from heatscope.sources import remote
 
+from tests.appended_run import check_costs_little, write_appended_run
 from tests.conftest import REPO
-from tests.remote_servers import RangeServer
+from tests.remote_servers import CountingProxy, RangeServer
 from tests.tui_helpers import make_app, screen_text, settle
 
-pytest.importorskip("fsspec", reason="remote paths need the remote extra: pip install 'heatscope[remote]'")
+fsspec = pytest.importorskip("fsspec", reason="remote paths need the remote extra: pip install 'heatscope[remote]'")
 SAMPLES = REPO / "sample_runs"
 STEPS, LAYERS, EXPERTS = 16384, 61, 256  # 1.02 GB of float32
+APPENDED = (4096, 16, 64)  # 17 MB in 4,096 one-step chunks: a walk of their index reads ~10 MB in ~80 requests
 
 
 def run_cli(*args, env=None, timeout=120):
@@ -52,6 +57,22 @@ def big_run(tmp_path_factory):
         dset[STEPS // 2] = np.arange(LAYERS * EXPERTS, dtype=np.float32).reshape(LAYERS, EXPERTS) % 7
     assert path.stat().st_size > 1e9
     return path
+
+
+@pytest.fixture(scope="module")
+def appended_run(tmp_path_factory):
+    path = tmp_path_factory.mktemp("appended") / "appended.h5"
+    base = write_appended_run(path, *APPENDED)
+    return path, base
+
+
+async def test_an_appended_run_over_http_costs_a_few_requests(appended_run):
+    path, base = appended_run
+    server = RangeServer(path.parent)
+    try:
+        await check_costs_little(f"{server.url}/{path.name}", server, APPENDED[0], base)
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -178,6 +199,30 @@ def test_s3_with_moto(tmp_path):
                          env=dict(env, AWS_SECRET_ACCESS_KEY="wrong-secret-value"))
         assert "wrong-secret-value" not in denied.stdout + denied.stderr  # credentials are never printed
     finally:
+        server.stop()
+
+
+async def test_an_appended_run_on_s3_costs_a_few_requests(appended_run, monkeypatch):
+    pytest.importorskip("s3fs", reason="S3 needs the remote extra")
+    moto_server = pytest.importorskip("moto.server", reason="the S3 test server is moto[server] (test extra)")
+    path, base = appended_run
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    proxy = CountingProxy(*server.get_host_and_port())
+    try:
+        env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+               "FSSPEC_S3_ENDPOINT_URL": proxy.url}
+        upload = ("import s3fs\nfs = s3fs.S3FileSystem()\nfs.mkdir('trainer')\n"
+                  f"fs.put({str(path)!r}, 'trainer/appended.h5')\n")
+        assert subprocess.run([sys.executable, "-c", upload], env=dict(os.environ, **env), timeout=60).returncode == 0
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        # fsspec read the FSSPEC_* variables when it was imported: the TUI in this process is told here
+        monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": proxy.url})
+        monkeypatch.setattr(remote, "_filesystems", {})  # this endpoint's s3fs, for this test only
+        await check_costs_little("s3://trainer/appended.h5", proxy, APPENDED[0], base, env=dict(os.environ, **env))
+    finally:
+        proxy.stop()
         server.stop()
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
-from h5py import h5l, h5o
+from h5py import h5g, h5l
 
 from heatscope.catalog.attributes import Attributes
 from heatscope.catalog.axes import Axis, discover_axes
@@ -195,10 +195,13 @@ def _default_picks(raw: object) -> tuple[tuple[str, str], ...]:
 
 
 def _object_key(obj: h5py.HLObject) -> tuple:
+    """Which object ``obj`` is (file and header address). Not ``h5o.get_info``: h5py asks it
+    for every field, and the metadata size of a chunked dataset means reading its whole
+    chunk index (thousands of requests for a remote run appended step by step)."""
     if is_hsds(obj):
         return ("hsds", obj.id.uuid)
-    info = h5o.get_info(obj.id)
-    return (info.fileno, info.addr)
+    stat = h5g.get_objinfo(obj.id)
+    return (stat.fileno, stat.objno)
 
 
 def _is_group(obj) -> bool:

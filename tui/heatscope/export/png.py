@@ -59,7 +59,9 @@ def to_png(fig: Frame) -> bytes:
     row_labels = [safe_text(row_axis.label(i * rs)) for i in range(shown_rows)] if row_axis else [info.name]
     col_labels = [safe_text(col_axis.label(j * cs)) for j in range(shown_cols)]
     line_h = text_size(probe, "Ag", font)[1] + 6
-    row_step = tick_step(shown_rows, cell, line_h - 4)
+    sampled_rows = range(0, shown_rows, max(1, shown_rows // 64))
+    # a row label needs its own height and 2 px between labels, not a line's spacing
+    row_step = tick_step(shown_rows, cell, max(text_size(probe, row_labels[r], font)[1] for r in sampled_rows), 2)
     label_w = max(text_size(probe, row_labels[r], font)[0] for r in range(0, shown_rows, row_step)) + 10
     widest_col = max(text_size(probe, col_labels[j], small)[0] for j in range(0, shown_cols, max(1, shown_cols // 64)))
     if shown_cols <= 16 and factors == (1, 1):  # a few categorical columns widen so every label fits

@@ -28,8 +28,9 @@ def text_size(draw, text: str, font) -> tuple[int, int]:
     return right - left, bottom - top
 
 
-def tick_step(count: int, cell: int, widest: int) -> int:
+def tick_step(count: int, cell: int, widest: int, gap: int = 6) -> int:
+    """Label every ``step``-th cell: the smallest step whose cells hold a label and ``gap``."""
     for step in NICE_STEPS:
-        if step * cell >= widest + 6 or step >= count:
+        if step * cell >= widest + gap or step >= count:
             return step
     return count
