@@ -97,3 +97,13 @@ def test_the_wider_filter_replaces_only_the_filter_it_knows(monkeypatch):
 
     monkeypatch.setattr(color_filter, "ANSIToTruecolor", Older)
     assert not color_filter.matches_textual()
+
+
+def test_the_early_frame_is_drawn_only_for_the_textual_it_was_checked_against(monkeypatch):
+    import importlib.metadata
+
+    from heatscope.tui.terminal import first_frame
+
+    assert first_frame.reproduces_textual()  # the textual installed with the test extras
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "3.0.0")  # other theme colors
+    assert not first_frame.reproduces_textual()

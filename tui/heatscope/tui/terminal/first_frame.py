@@ -135,11 +135,27 @@ class FirstFrame:
         self.hand_over()
 
 
+# The Textual releases whose first paint this frame was checked against cell by cell
+# (tests/test_terminal_coupling.py); on textual 3.x the theme's colors differ, so it is not drawn.
+VERIFIED_MAJOR = 8
+
+
+def reproduces_textual() -> bool:
+    """Whether the installed Textual is one whose first paint this frame reproduces (read from
+    its metadata: textual itself is not imported yet)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return int(version("textual").split(".")[0]) >= VERIFIED_MAJOR
+    except (PackageNotFoundError, ValueError):
+        return False
+
+
 def draw_first_frame(session: Session, spec: ViewSpec) -> FirstFrame | None:
     """Draw the first heatmap on the terminal now, when that can match the app's first frame
     (see the module's docstring); None when it was not drawn."""
     system = color_system()
-    if (system is None or os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_DRIVER")
+    if (system is None or not reproduces_textual() or os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_DRIVER")
             or os.environ.get("HEATSCOPE_NO_FIRST_FRAME")
             or not (os.isatty(_TEXTUAL_IN) and os.isatty(_TEXTUAL_OUT))):
         return None
