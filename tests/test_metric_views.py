@@ -75,7 +75,8 @@ def _reduce(path, stat, axis="expert"):
     session = Session([path])
     session.open_all()
     info = reduced_info(session.files[0].catalog.find("expert_token_counts"), axis, stat)
-    out = session.compute_reduction(0, info, budget=100)
+    session.compute_reduction(0, info, budget=100)
+    out = session.reduced(0, info)
     session.close()
     return out
 

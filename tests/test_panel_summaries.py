@@ -23,7 +23,8 @@ def test_a_metric_view_finishing_during_a_read_leaves_no_stale_summary(monkeypat
     info = reduced_info(base, "expert", "maxvio")
     state = initial_state(file_index, info)
     partial = session.reduced(file_index, info)  # nothing reduced yet: every value missing
-    done = session.compute_reduction(file_index, info)
+    session.compute_reduction(file_index, info)
+    done = session.reduced(file_index, info)
     final_values, final_blocks = done.values.copy(), list(done.done)
     partial.values[...] = np.nan
     partial.done.clear()

@@ -2,23 +2,14 @@
 
 import re
 
-from tests.tui_helpers import heatmap_text, make_app, screen_text, settle
-
-
-async def _ask(pilot, key, text):
-    await pilot.press(key)
-    await pilot.pause()
-    screen = pilot.app.screen
-    screen.query_one("Input").value = ""
-    await pilot.press(*text, "enter")
-    await settle(pilot)
+from tests.tui_helpers import answer, heatmap_text, make_app, screen_text, settle
 
 
 async def test_facet_layers_by_variant_like_seed_002(load_file):
     app = make_app(load_file)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await _ask(pilot, "f", "layer=9,18 variant")
+        await answer(pilot, "f", "layer=9,18 variant")
         assert app.state.n_panels() == 4
         titles = [line.strip() for line in heatmap_text(app).splitlines() if "Layer" in line]
         assert [t.split("  ")[-1].strip() for t in titles] == [
@@ -36,7 +27,7 @@ async def test_facet_layers_by_variant_like_seed_002(load_file):
         await pilot.press("]")
         await settle(pilot)
         assert app.state.n_panels() == 4
-        await _ask(pilot, "f", "")
+        await answer(pilot, "f", "")
         assert app.state.n_panels() == 1
 
 
@@ -44,9 +35,9 @@ async def test_facet_errors_are_notified_not_fatal(load_file):
     app = make_app(load_file)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await _ask(pilot, "f", "expert")
+        await answer(pilot, "f", "expert")
         assert app.state.facets == ()
-        await _ask(pilot, "f", "depth")
+        await answer(pilot, "f", "depth")
         assert app.state.facets == () and app.is_running
 
 
@@ -54,7 +45,7 @@ async def test_diff_of_variants_shows_expert_25(load_file):
     app = make_app(load_file)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await _ask(pilot, "d", "variant=Aux-Loss-Based,Aux-Loss-Free")
+        await answer(pilot, "d", "variant=Aux-Loss-Based,Aux-Loss-Free")
         text = heatmap_text(app)
         assert "Aux-Loss-Free minus Aux-Loss-Based Layer 9" in text
         assert "Relative Expert Load difference" in text
@@ -87,7 +78,7 @@ async def test_diff_against_another_open_file(tmp_path, samples_dir):
         assert app.state.file_index == 0
         app.open_dataset(1, app.session.files[1].catalog.find("relative_expert_load"))
         await settle(pilot)
-        await _ask(pilot, "d", "file=run_a.h5")
+        await answer(pilot, "d", "file=run_a.h5")
         assert app.state.minus_file == 0
         text = heatmap_text(app)
         assert "difference: run_b minus run_a" in text
@@ -101,7 +92,7 @@ async def test_facets_sit_side_by_side_on_a_wide_screen(samples_dir):
     app = make_app(samples_dir / "js_divergence.h5", dataset="js_divergence_per_prompt")
     async with app.run_test(size=(240, 50)) as pilot:
         await settle(pilot)
-        await _ask(pilot, "f", "prompt=0:3")
+        await answer(pilot, "f", "prompt=0:3")
         layout = app.heatmap.grid_layout
         assert layout.columns >= 2
         first = heatmap_text(app).splitlines()[0]

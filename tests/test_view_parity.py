@@ -17,8 +17,7 @@ from heatscope.read.session import Session
 from heatscope.sources.opening import resolve_inputs
 from heatscope.views.frame import evaluate
 from heatscope.views.resolve import view_command
-from tests.test_tui_facets import _ask
-from tests.tui_helpers import command_line, make_app, settle
+from tests.tui_helpers import answer, command_line, make_app, settle
 
 VIEWS = {
     "plain": ({}, "expert_load.h5"),
@@ -110,7 +109,7 @@ async def test_a_diff_of_two_files_is_the_same_view_in_both(samples_dir, tmp_pat
         await settle(pilot)
         app.open_dataset(1, app.session.files[1].catalog.find("relative_expert_load"))
         await settle(pilot)
-        await _ask(pilot, "d", "file=run_a.h5")
+        await answer(pilot, "d", "file=run_a.h5")
         state = app.state
         assert state.minus_file == 0 and state.file_index == 1
         shown = app.frame

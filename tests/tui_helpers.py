@@ -56,6 +56,15 @@ async def settle(pilot, rounds: int = 3) -> None:
         await pilot.pause(0.06 if i == rounds - 1 else None)
 
 
+async def answer(pilot, key: str, text: str) -> None:
+    """Press ``key``, replace what its prompt's input holds with ``text``, press Enter, settle."""
+    await pilot.press(key)
+    await pilot.pause()
+    pilot.app.screen.query_one("Input").value = ""
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
 def screen_text(app) -> str:
     """The whole screen as plain text, as a user would read it."""
     width, height = app.size

@@ -59,6 +59,11 @@ class DatasetInfo:
     def kind(self) -> str:
         return self.value.kind
 
+    @property
+    def computed(self) -> bool:
+        """A metric view, or a stack of them: values computed in the background, not stored."""
+        return self.reduction is not None or (self.stack is not None and bool(self.stack.reduce))
+
     def shape_text(self) -> str:
         """``variant=2 x layer=26 x ...`` (or plain sizes when axes are unknown)."""
         if not self.shape:

@@ -6,27 +6,26 @@ calls into the HDF5 library, so reading from several threads is safe.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import h5py
 
 from heatscope.catalog.datasets import Catalog, DatasetInfo, build_catalog
 from heatscope.catalog.run_names import run_names
 from heatscope.errors import HeatscopeError
+from heatscope.read.dataset_sources import DatasetSource, source_for
+from heatscope.read.reduce import ReducedArray, reduced_info
+from heatscope.read.run_stack import stack_info
 from heatscope.read.selection import Selection
-from heatscope.read.slices import OVERVIEW_CELLS, SliceData, expert_axis, read_slice, relative_load
+from heatscope.read.slices import OVERVIEW_CELLS, SliceData
 from heatscope.sources.backends import is_remote
 from heatscope.sources.opening import open_hdf5
 from heatscope.sources.signature import HDF5_ERRORS
+from heatscope.stats.scan import ScanResult
 from heatscope.text import encode_name
-
-if TYPE_CHECKING:  # metric views and run stacks are imported when first used
-    from heatscope.read.reduce import ReducedArray
 
 SLICE_CACHE = 64
 MAX_OPEN = 64  # files kept open at once (the working set)
@@ -217,12 +216,17 @@ class Session:
         except (KeyError, OSError) as exc:
             raise HeatscopeError(f"cannot open dataset ({exc})", info.path) from None
 
+    def source(self, file_index: int, info: DatasetInfo) -> DatasetSource:
+        """What ``info`` is read from: the stored dataset, a metric view or a run stack."""
+        return source_for(self, file_index, info)
+
+    def catalog_of(self, file_index: int) -> Catalog | None:
+        """The file's catalog (opening the file if it never was)."""
+        return self.ensure_open(file_index).catalog
+
     def cache_key(self, file_index: int, info: DatasetInfo, sel: Selection, derived: bool, target) -> tuple:
         big = sel.n_rows * sel.n_cols > OVERVIEW_CELLS  # overviews depend on the size asked for
-        if info.stack is not None:  # a stack of metric views changes as its members fill in
-            version = tuple(self.reduced(m, i).version for m, i in self.members(info)) if info.stack.reduce else None
-        else:
-            version = self.reduced(file_index, info).version if info.reduction is not None else None
+        version = self.source(file_index, info).version()
         return (file_index, info.path, info.reduction, info.stack, version, derived, sel.identity,
                 tuple(target or ()) if big else ())
 
@@ -245,22 +249,7 @@ class Session:
         if hit is not None:
             return hit
         key = self.cache_key(file_index, info, sel, derived, target)
-        if info.stack is not None:
-            from heatscope.read.run_stack import stacked_slice
-
-            members = self.members(info)
-
-            def read_member(member: int, msel: Selection) -> SliceData:
-                index, member_info = members[member]
-                return self.read(index, member_info, msel, derived, target, progress, cancelled)
-
-            data = stacked_slice(read_member, info, sel)
-        elif info.reduction is not None:
-            from heatscope.read.reduced_slices import reduced_slice
-
-            data = reduced_slice(self.reduced(file_index, info), info, sel, target, progress, cancelled)
-        else:
-            data = read_slice(self.dataset(file_index, info), info, sel, derived, target, progress, cancelled)
+        data = self.source(file_index, info).read(sel, derived, target, progress, cancelled)
         with self._lock:
             self._cache[key] = data
             while len(self._cache) > SLICE_CACHE:
@@ -270,8 +259,6 @@ class Session:
     def members(self, info: DatasetInfo) -> list[tuple[int, DatasetInfo]]:
         """(file index, dataset as each run holds it) for every run of a stacked dataset;
         a stack of metric views gives each run's metric view."""
-        from heatscope.read.reduce import reduced_info
-
         out = []
         for index in info.stack.members:  # catalogs outlive closed handles: no file is opened here
             catalog = self.files[index].catalog or self.ensure_open(index).catalog
@@ -285,9 +272,6 @@ class Session:
         """``path`` in every run of ``order`` (opened as needed) stacked behind a ``run``
         axis, and the runs left out with the reason. Raises HeatscopeError when fewer than
         two runs hold it."""
-        from heatscope.read.reduce import reduced_info
-        from heatscope.read.run_stack import stack_info
-
         found, left_out = [], []
         for index in order:
             f = self.ensure_open(index)
@@ -307,64 +291,25 @@ class Session:
 
     def reduction_complete(self, file_index: int, info: DatasetInfo) -> bool:
         """Whether a metric view (every run's, for a stack) is fully computed."""
-        if info.stack is not None:
-            return not info.stack.reduce or all(self.reduced(i, m).complete for i, m in self.members(info))
-        return info.reduction is None or self.reduced(file_index, info).complete
+        return self.source(file_index, info).complete()
 
     def reduced(self, file_index: int, info: DatasetInfo) -> ReducedArray:
         """The (possibly partial) values of the metric view ``info``, kept per file and reduction."""
-        from heatscope.read.reduce import ReducedArray
-
         key = (file_index, info.reduction)
         with self._lock:
             if key not in self._reductions:
                 self._reductions[key] = ReducedArray(info.shape, info.reduction.stat)
             return self._reductions[key]
 
-    def compute_reduction(self, file_index: int, info: DatasetInfo, **options) -> ReducedArray:
-        """Compute the metric view ``info`` (block by block; ``reduce.compute``'s options);
-        a finished one is returned at once. Raises HeatscopeError when its dataset is gone."""
-        from heatscope.read.reduce import compute
+    def compute_reduction(self, file_index: int, info: DatasetInfo, **options) -> None:
+        """Compute what the view ``info`` does not store (a metric view, every run's for a
+        stack; ``reduce.compute``'s options); nothing for stored data or a finished view.
+        Raises HeatscopeError when its dataset is gone."""
+        self.source(file_index, info).compute(**options)
 
-        if info.stack is not None:  # every run's metric view
-            for index, member in self.members(info):
-                self.compute_reduction(index, member, **options)
-            return None
-        out = self.reduced(file_index, info)
-        if out.complete:
-            return out
-        catalog = self.ensure_open(file_index).catalog
-        base = catalog.find(info.reduction.base_path) if catalog is not None else None
-        if base is None or not base.viewable:
-            raise HeatscopeError("dataset is gone", info.display_path)
-        compute(self.dataset(file_index, base), base, info.reduction, out, **options)
-        return out
-
-    def scan(self, file_index: int, info: DatasetInfo, derived: bool = False, **options):
-        """The global range of a dataset, chunk by chunk (``data.scan.scan_dataset``); for
-        the relative-load view of counts every block spans the expert axis and is converted."""
-        from heatscope.stats.scan import scan_dataset
-
-        if info.stack is not None:  # the runs' ranges together
-            from heatscope.stats.scan import ScanResult
-
-            scans = [self.scan(index, member, derived, **{**options, "percentiles": ()})
-                     for index, member in self.members(info)]
-            found = [r for r in scans if r.count]
-            if not found:
-                return ScanResult(0, sum(r.n_nonfinite for r in scans), math.nan, math.nan, math.nan, {})
-            count = sum(r.count for r in found)
-            return ScanResult(count, sum(r.n_nonfinite for r in scans), min(r.min for r in found),
-                              max(r.max for r in found), sum(r.mean * r.count for r in found) / count, {})
-        if info.reduction is not None:
-            from heatscope.read.reduced_slices import scan_reduced
-
-            return scan_reduced(self.compute_reduction(file_index, info, cancelled=options.get("cancelled")),
-                                options.get("percentiles", (2.0, 98.0)))
-        if derived:
-            axis = expert_axis(info)
-            options.update(transform=lambda block: relative_load(block, axis=axis), full_axes=(axis,))
-        return scan_dataset(self.dataset(file_index, info), info.value, **options)
+    def scan(self, file_index: int, info: DatasetInfo, derived: bool = False, **options) -> ScanResult:
+        """The global range of the view's values, chunk by chunk (``stats.scan.scan_dataset``)."""
+        return self.source(file_index, info).scan(derived, **options)
 
     def close(self) -> None:
         for f in self.files:

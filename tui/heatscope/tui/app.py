@@ -276,7 +276,7 @@ class HeatscopeApp(App[int]):
             self.notify(f"{state.info.display_path}: {note}", title="Note", severity="warning")
         self.heatmap.show_message(f"Reading {state.info.display_path}…")
         self.runs.sync_tree_soon()
-        metric = state.info.reduction is not None or (state.info.stack is not None and bool(state.info.stack.reduce))
+        metric = state.info.computed
         self.apply(Outcome(view=state, fresh=True, compute=metric))
 
     # -- worker results --------------------------------------------------------------

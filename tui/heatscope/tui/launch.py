@@ -50,7 +50,7 @@ def _preflight(options: LaunchOptions) -> Session:
     session.open_all()
     try:
         state = resolve(session, options.spec).state  # raises for an unknown dataset, axis or label
-        if state.info.reduction is None and not (state.info.stack and state.info.stack.reduce):
+        if not state.info.computed:
             read_panels(session, state, target=_overview_target())  # a metric view is computed by the app
     except HeatscopeError:
         session.close()

@@ -452,7 +452,7 @@ class Inspector:
         if len(shown) == 2 and all(n in names for n in shown):
             sel = sel.with_display(names.index(shown[0]), names.index(shown[1]))
         stacked = replace(new.with_selection(sel), cursor=state.cursor, zoom=state.zoom).with_selection(sel)
-        compute = stacked.info.reduction is not None or bool(stacked.info.stack.reduce)
+        compute = stacked.info.computed
         if then is None:
             return Outcome(view=stacked, fresh=True, compute=compute)
         self.start(stacked)

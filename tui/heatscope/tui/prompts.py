@@ -7,6 +7,7 @@ from pathlib import Path
 
 from heatscope.tui.model import default_metric
 from heatscope.tui.screens import ChoiceScreen, GoToScreen, HelpScreen, MetricScreen
+from heatscope.views.facets import facet_text
 
 
 def _ask(app, prompt: str, hint: str, then, value: str = "") -> None:
@@ -31,12 +32,9 @@ def facet(app) -> None:
     state = app.model.state
     if state is None:
         return
-    current = []
-    for f in state.facets:
-        axis = state.info.axes[f.axis]
-        current.append(f"{axis.name}=" + ",".join(axis.label(i) for i in f.indices))
+    current = " ".join(facet_text(state.info, f) for f in state.facets)
     _ask(app, "Facet by (e.g. 'variant', 'layer=9,18 variant', 'layer=7:12'; empty clears)",
-         "layer=9,18 variant", app.model.facet, value=" ".join(current))
+         "layer=9,18 variant", app.model.facet, value=current)
 
 
 def diff(app) -> None:
@@ -93,7 +91,7 @@ def metric(app) -> None:
     state = model.state
     if state is None:
         return
-    if state.info.reduction is not None or (state.info.stack is not None and state.info.stack.reduce):
+    if state.info.computed:
         app.workers.cancel_group(app, "reduce")
         app.key_hints.set_status("")
         app.apply(model.leave_metric())

@@ -86,6 +86,15 @@ def parse_facet(info: DatasetInfo, sel: Selection, spec: str) -> Facet:
     return Facet(axis, parse_subset(info.axes[axis], subset or None))
 
 
+def facet_text(info: DatasetInfo, facet: Facet) -> str:
+    """A facet as ``--facet`` and the ``f`` prompt take it: ``variant`` (every label) or
+    ``layer=9,18``."""
+    axis = info.axes[facet.axis]
+    if facet.indices == tuple(range(axis.size)):
+        return axis.name
+    return f"{axis.name}=" + ",".join(axis.label(i) for i in facet.indices)
+
+
 def parse_diff(info: DatasetInfo, sel: Selection, spec: str) -> DiffSpec:
     """``"variant=Aux-Loss-Based,Aux-Loss-Free"`` -> Free minus Based."""
     name, _, labels = spec.partition("=")

@@ -71,9 +71,8 @@ def evaluate(session: Session, spec: ViewSpec, target: tuple[int, int] | None = 
     for the global range when the view's colors need it, and make the frame."""
     resolved = resolve(session, spec)
     state = resolved.state
-    if state.info.reduction is not None or (state.info.stack is not None and state.info.stack.reduce):
-        for index in {state.file_index} | ({state.minus_file} if state.minus_file is not None else set()):
-            session.compute_reduction(index, state.info)
+    for index in {state.file_index} | ({state.minus_file} if state.minus_file is not None else set()):
+        session.compute_reduction(index, state.info)  # nothing to do for stored data
     panels = read_panels(session, state, target=target)
     scan = None
     if state.range_mode == "global" and not state.differenced:

@@ -14,7 +14,7 @@ from heatscope.read.reduce import reduced_info
 from heatscope.read.session import Session
 from heatscope.read.slices import relative_load_view
 from heatscope.text import safe_text
-from heatscope.views.facets import check_same_layout, panel_specs, parse_diff, parse_facet
+from heatscope.views.facets import check_same_layout, facet_text, panel_specs, parse_diff, parse_facet
 from heatscope.views.normalize import default_mode
 from heatscope.views.spec import (
     Axes,
@@ -163,10 +163,7 @@ def spec_of(state: ViewState, session: Session) -> ViewSpec:
         picks.append((info.axes[sel.col_axis].name, info.axes[sel.col_axis].label(col)))
     if picks:
         transforms.append(Select(tuple(picks)))
-    for facet in state.facets:
-        axis = info.axes[facet.axis]
-        every = facet.indices == tuple(range(axis.size))
-        transforms.append(Facet(axis.name if every else f"{axis.name}=" + ",".join(axis.label(i) for i in facet.indices)))
+    transforms.extend(Facet(facet_text(info, facet)) for facet in state.facets)
     if state.diff is not None:
         axis = info.axes[state.diff.axis]
         transforms.append(Diff(f"{axis.name}={axis.label(state.diff.a)},{axis.label(state.diff.b)}"))
