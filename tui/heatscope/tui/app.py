@@ -24,9 +24,10 @@ from heatscope.read.session import Session
 from heatscope.render.grid import frame_models
 from heatscope.render.screen_layout import shows_tree, stats_width
 from heatscope.text import safe_text
-from heatscope.tui import prompts, workers
+from heatscope.tui import workers
 from heatscope.tui.follow import Follower
 from heatscope.tui.heatmap import HeatmapView
+from heatscope.tui.inspector_screen import InspectorScreen
 from heatscope.tui.key_hints import KeyHints
 from heatscope.tui.messages import (
     FileGrew,
@@ -75,37 +76,7 @@ class HeatscopeApp(App[int]):
     #center { width: 1fr; }
     DatasetTree.-hidden { display: none; }
     """
-    BINDINGS = [
-        Binding("right_square_bracket", "step(1)", "Next layer", key_display="]"),
-        Binding("left_square_bracket", "step(-1)", "Prev", key_display="["),
-        Binding("right_curly_bracket", "step2(1)", "Next variant", key_display="}"),
-        Binding("left_curly_bracket", "step2(-1)", "Prev variant", key_display="{"),
-        Binding("x", "choose_step_axis", "Step axis"),
-        Binding("g", "goto", "Go to"),
-        Binding("t", "transpose", "Transpose"),
-        Binding("a", "choose_axes", "Axes"),
-        Binding("m", "metric", "Metric view"),
-        Binding("v", "cycle_profile", "Profile"),
-        Binding("f", "facet", "Facet"),
-        Binding("d", "diff", "Diff"),
-        Binding("plus,equals_sign", "zoom(1)", "Zoom in", key_display="+"),
-        Binding("minus", "zoom(-1)", "Zoom out", key_display="-"),
-        Binding("z", "toggle_zoom", "Zoom 1:1 / fit"),
-        Binding("c", "cycle_cmap", "Cmap"),
-        Binding("C", "reverse_cmap", "Reverse cmap"),
-        Binding("r", "cycle_range", "Range"),
-        Binding("u", "toggle_derived", "Counts/load"),
-        Binding("F", "toggle_follow", "Follow"),
-        Binding("n", "next_run(1)", "Next run"),
-        Binding("p", "next_run(-1)", "Prev run"),
-        Binding("o", "sort_runs", "Sort runs"),
-        Binding("R", "run_table", "Run table"),
-        Binding("b", "toggle_tree", "Tree"),
-        Binding("s", "screenshot", "Shot"),
-        Binding("E", "export_command", "Export cmd", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS = [Binding("q", "quit", "Quit")]  # the inspector's own keys: tui.inspector_screen
 
     model: var[Inspector] = var(None, init=False, always_update=True)  # the one owner of the state
 
@@ -119,6 +90,7 @@ class HeatscopeApp(App[int]):
         self.stats = StatsPresenter(self)
         self.runs = RunBrowser(self)
         self.follower = Follower(self)
+        self.inspector = InspectorScreen(id="_default")  # the keys; compose fills it
         self.collector = IdleCollector()
         self._frozen = False
         self._last_redraw = 0.0
@@ -128,6 +100,9 @@ class HeatscopeApp(App[int]):
     panels = property(lambda self: self.model.panels)
     frame = property(lambda self: self.model.frame)
     following = property(lambda self: self.model.following)
+
+    def get_default_screen(self) -> InspectorScreen:
+        return self.inspector
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -375,103 +350,6 @@ class HeatscopeApp(App[int]):
     @while_running
     def on_spark_ready(self, message: SparkReady) -> None:
         self.stats.spark_ready(message.key, message.label, message.values)
-
-    def on_heatmap_view_cursor_moved(self, message: HeatmapView.CursorMoved) -> None:
-        if self.model.move_cursor(message.cursor):
-            self.stats.update_cursor()  # the row's summary only: in the heatmap's frame
-
-    def on_tree_node_selected(self, event: DatasetTree.NodeSelected) -> None:
-        if event.node.data is None:
-            return
-        if event.node.data[0] == "file":  # a run's row: show that run
-            if self.model.state is None or event.node.data[1] != self.model.state.file_index:
-                self.runs.show_run(event.node.data[1])
-            return
-        file_index, info = event.node.data
-        if not info.viewable:
-            self.notify(f"{info.display_path}: {info.reason}", title="Not viewable")
-            return
-        self.open_dataset(file_index, info)
-        self.heatmap.focus()
-
-    def on_tree_node_expanded(self, event: DatasetTree.NodeExpanded) -> None:
-        data = event.node.data
-        if data and data[0] == "file":
-            self.runs.expanded(data[1], bool(event.node.children))
-
-    # -- keys: each is an intent of the model, or a prompt that leads to one ------------
-    def action_step(self, delta: int) -> None:
-        self.apply(self.model.step(delta))
-
-    def action_step2(self, delta: int) -> None:
-        self.apply(self.model.step2(delta))
-
-    def action_transpose(self) -> None:
-        self.apply(self.model.transpose())
-
-    def action_zoom(self, delta: int) -> None:
-        if self.heatmap.grid_layout is not None:
-            self.apply(self.model.zoom(delta, self.heatmap.grid_layout.zoom_levels))
-
-    def action_toggle_zoom(self) -> None:
-        if self.heatmap.grid_layout is not None:
-            self.apply(self.model.toggle_zoom(self.heatmap.grid_layout.one_to_one))
-
-    def action_cycle_cmap(self) -> None:
-        self.apply(self.model.cycle_cmap())
-
-    def action_reverse_cmap(self) -> None:
-        self.apply(self.model.reverse_cmap())
-
-    def set_cmap(self, name: str) -> None:
-        self.apply(self.model.set_cmap(name))
-
-    def action_cycle_range(self) -> None:
-        self.apply(self.model.cycle_range())
-
-    def set_range(self, mode: str) -> None:
-        self.apply(self.model.set_range(mode))
-
-    def action_cycle_profile(self) -> None:
-        self.apply(self.model.cycle_profile())
-
-    def action_toggle_derived(self) -> None:
-        self.apply(self.model.toggle_derived())
-
-    def action_stack_runs(self) -> None:
-        self.apply(self.model.stack_runs())
-
-    def action_next_run(self, delta: int) -> None:
-        self.runs.next_run(delta)
-
-    def action_sort_runs(self) -> None:
-        self.apply(self.model.sort_runs())
-        self.runs.refill_tree()
-
-    def action_toggle_follow(self) -> None:
-        from heatscope.views.follow import at_newest
-
-        self.follower.set(not self.model.following)
-        if self.model.following and self.model.state is not None:
-            self.set_state(at_newest(self.model.state))
-        self.notify("following: new data is shown as it is written" if self.model.following else "follow off",
-                    timeout=2)
-
-    def action_toggle_tree(self) -> None:
-        tree = self.query_one(DatasetTree)
-        tree.toggle_class("-hidden")
-        (self.heatmap if tree.has_class("-hidden") else tree).focus()
-
-    action_goto = prompts.goto
-    action_facet = prompts.facet
-    action_diff = prompts.diff
-    action_choose_axes = prompts.choose_axes
-    action_choose_step_axis = prompts.choose_step_axis
-    action_metric = prompts.metric
-    action_run_table = prompts.run_table
-    action_screenshot = prompts.screenshot
-    action_export_command = prompts.export_command
-    action_help = prompts.help_screen
 
     def run_order(self) -> list[int]:
         return self.model.run_order()

@@ -14,15 +14,13 @@ from dataclasses import dataclass, replace
 
 from heatscope.colors.colormaps import next_in_cycle, reversed_name
 from heatscope.errors import HeatscopeError
-from heatscope.read.selection import resolve_selection
 from heatscope.read.session import Session
-from heatscope.read.slices import expert_axis, relative_load_view
-from heatscope.views.facets import check_same_layout, panel_specs, parse_diff, parse_facet
+from heatscope.read.slices import relative_load_view
+from heatscope.views import edits
 from heatscope.views.flags import names_run_axis
 from heatscope.views.frame import Frame, make_frame
-from heatscope.views.goto import parse_goto
-from heatscope.views.resolve import DIFF_CMAP, remote_range
-from heatscope.views.view_state import ViewState, initial_state
+from heatscope.views.resolve import remote_range
+from heatscope.views.view_state import ViewState
 
 
 class Scan(enum.Enum):
@@ -60,20 +58,6 @@ NOTHING = Outcome()
 def scan_key(state: ViewState) -> tuple:
     """Global scans are per file, dataset and view (counts or relative load, a metric)."""
     return (state.file_index, state.info.path, state.info.reduction, state.derived)
-
-
-def carried_picks(state: ViewState) -> dict[str, str]:
-    """The labels of the stepped axes, to open another view of the same place."""
-    return {state.info.axes[a].name: state.info.axes[a].label(state.selection.index[a])
-            for a in state.selection.stepped_axes}
-
-
-def default_metric(info) -> tuple[str, str]:
-    """(axis, statistic) preselected: the expert axis by MaxVio for load kinds, else the
-    column axis by its mean."""
-    if info.value.is_load:
-        return info.axes[expert_axis(info)].name, "maxvio"
-    return info.axes[-1].name, "mean"
 
 
 class Inspector:
@@ -282,10 +266,8 @@ class Inspector:
         raw = self.session.files[state.file_index].catalog.find(state.info.path)
         if raw is None or relative_load_view(raw) is None:
             return Outcome.tell("only token-count datasets have a relative-load view")
-        new = initial_state(state.file_index, raw, derived=not state.derived)
-        new = replace(new, facets=state.facets, diff=state.diff).with_selection(state.selection)
-        return Outcome(view=replace(new, cursor=state.cursor), fresh=True,
-                       notice="relative load" if new.derived else "raw token counts", timeout=2)
+        new = edits.toggled_derived(state, raw)
+        return Outcome(view=new, fresh=True, notice="relative load" if new.derived else "raw token counts", timeout=2)
 
     def display(self, row_axis: int, col_axis: int) -> Outcome:
         if self.state is None:
@@ -300,25 +282,16 @@ class Inspector:
 
     # -- prompts -----------------------------------------------------------------------
     def goto(self, text: str | None) -> Outcome:
-        state = self.state
-        if not text or state is None:
+        if not text or self.state is None:
             return NOTHING
-        names = [a.name for a in state.info.axes]
-        default = names[state.step_axis] if state.step_axis is not None else None
+        return self._edit("Go to", edits.gone_to, self.state, text)
+
+    def _edit(self, title: str, edit, *args) -> Outcome:
+        """The view ``edit(*args)`` makes, or its error told under ``title``."""
         try:
-            picks = parse_goto(text, names, default)
-            sel = resolve_selection(state.info.axes, picks, base=state.selection)
-        except (ValueError, HeatscopeError) as exc:
-            return Outcome.tell(str(exc), title="Go to", severity="error")
-        panel, row, col = state.cursor_panel()
-        for name in picks:  # going to a displayed axis moves the cursor there
-            axis = next((i for i, a in enumerate(state.info.axes) if a.name == name), None)
-            if axis == sel.row_axis:
-                row = sel.index[axis]
-            elif axis == sel.col_axis:
-                col = sel.index[axis]
-        new = state.with_selection(sel)
-        return Outcome(view=replace(new, cursor=(panel * sel.n_rows + row, col)))
+            return Outcome(view=edit(*args))
+        except HeatscopeError as exc:
+            return Outcome.tell(str(exc), title=title, severity="error")
 
     def _stack_first(self, text: str | None, then) -> Outcome | None:
         """A prompt naming the run axis in a view of one run: stack the runs first."""
@@ -328,20 +301,10 @@ class Inspector:
         return None
 
     def facet(self, text: str | None) -> Outcome:
-        state = self.state
-        if text is None or state is None:
+        if text is None or self.state is None:
             return NOTHING
         stacking = self._stack_first(text, lambda model: model.facet(text))
-        if stacking is not None:
-            return stacking
-        try:
-            facets = tuple(parse_facet(state.info, state.selection, part) for part in text.split())
-            panel_specs(state.info, state.selection, list(facets), state.diff)
-        except HeatscopeError as exc:
-            return Outcome.tell(str(exc), title="Facet", severity="error")
-        if len(facets) > 2:
-            return Outcome.tell("facet by one or two axes", title="Facet", severity="error")
-        return Outcome(view=replace(state, facets=facets).with_selection(state.selection))
+        return stacking or self._edit("Facet", edits.faceted, self.state, text)
 
     def clear_diff(self) -> Outcome:
         state = self.state
@@ -349,79 +312,31 @@ class Inspector:
                        notice="diff off", timeout=2)
 
     def diff(self, text: str | None) -> Outcome:
-        state = self.state
-        if not text or state is None:
+        if not text or self.state is None:
             return NOTHING
-        if text.strip().startswith("file="):
-            return self.diff_file(text.strip()[len("file="):].strip())
+        if text.strip().startswith("file="):  # this file minus another open file (run B - run A)
+            return self._edit("Diff", edits.minus_file, self.state, self.session, text.strip()[len("file="):].strip())
         stacking = self._stack_first(text, lambda model: model.diff(text))
-        if stacking is not None:
-            return stacking
-        try:
-            diff = parse_diff(state.info, state.selection, text)
-            panel_specs(state.info, state.selection, list(state.facets), diff)
-        except HeatscopeError as exc:
-            return Outcome.tell(str(exc), title="Diff", severity="error")
-        return Outcome(view=replace(state, diff=diff, cmap=DIFF_CMAP).with_selection(state.selection))
-
-    def diff_file(self, name: str) -> Outcome:
-        """This file minus the same dataset and slice of another open file (run B - run A)."""
-        state = self.state
-        files = self.session.files
-        matches = [i for i, f in enumerate(files)
-                   if name in (self.session.run_name(i), f.path.name, f.path.stem, str(f.path))]
-        if matches:
-            self.session.ensure_open(matches[0])
-        try:
-            if not matches or files[matches[0]].catalog is None:
-                raise HeatscopeError(f"no open file named {name!r}")
-            other = files[matches[0]].catalog.find(state.info.path)
-            if other is None:
-                raise HeatscopeError(f"no dataset {state.info.display_path} in {name}")
-            check_same_layout(files[state.file_index].catalog.find(state.info.path), other)
-        except HeatscopeError as exc:
-            return Outcome.tell(str(exc), title="Diff", severity="error")
-        return Outcome(view=replace(state, minus_file=matches[0], diff=None, cmap=DIFF_CMAP))
+        return stacking or self._edit("Diff", edits.differenced, self.state, text)
 
     # -- metric views and runs as an axis ----------------------------------------------
-    def raw_info(self, state: ViewState):
-        """The stored dataset behind a view (a metric view's base, the counts behind load)."""
-        path = state.info.reduction.base_path if state.info.reduction else state.info.path
-        return self.session.files[state.file_index].catalog.find(path)
-
     def metric(self, axis: str, stat: str) -> Outcome:
         """The view of ``stat`` over ``axis`` (at the same labels where they exist); in a
         stack of runs, every run's metric view, stacked."""
-        from heatscope.read.reduce import reduced_info
-
         state = self.state
         if state.info.stack is not None:
             if axis.casefold() == "run":
                 return Outcome.tell("a metric over the run axis is not drawn; reduce an axis of the runs' data",
                                     title="Metric view", severity="error")
             return Outcome(stack=(state.info.stack.base_path, list(state.info.stack.members), (axis, stat), None))
-        raw = self.raw_info(state)
-        try:
-            info = reduced_info(raw, axis, stat)
-            picks = {k: v for k, v in carried_picks(state).items() if k.casefold() != axis.casefold()}
-            try:
-                new = initial_state(state.file_index, info, picks, range_mode=None)
-            except HeatscopeError:
-                new = initial_state(state.file_index, info)
-        except HeatscopeError as exc:
-            return Outcome.tell(str(exc), title="Metric view", severity="error")
-        return Outcome(view=new, fresh=True, compute=True)
+        outcome = self._edit("Metric view", edits.metric_view, state, edits.raw_info(state, self.session), axis, stat)
+        return outcome if outcome.view is None else replace(outcome, fresh=True, compute=True)
 
     def leave_metric(self) -> Outcome:
         state = self.state
         if state.info.stack is not None:  # the stack of the runs' data itself
             return Outcome(stack=(state.info.stack.base_path, list(state.info.stack.members), None, None))
-        raw = self.raw_info(state)
-        try:
-            new = initial_state(state.file_index, raw, carried_picks(state))
-        except HeatscopeError:
-            new = initial_state(state.file_index, raw)
-        return Outcome(view=new, fresh=True)
+        return Outcome(view=edits.base_view(state, edits.raw_info(state, self.session)), fresh=True)
 
     def stack_runs(self, then=None) -> Outcome:
         state = self.state
@@ -436,22 +351,7 @@ class Inspector:
     def stacked(self, info, then) -> Outcome:
         """The runs were stacked: the same labels, drawn axes and cursor, at this run; then
         what was asked (a facet or diff naming the run axis)."""
-        state = self.state
-        picks = carried_picks(state)
-        members = info.stack.members
-        if state.file_index in members:
-            picks["#0"] = f"#{members.index(state.file_index)}"
-        try:
-            new = initial_state(state.file_index, info, picks, cmap=state.cmap, range_mode=state.range_mode,
-                                derived=state.derived, vmin=state.vmin, vmax=state.vmax)
-        except HeatscopeError:
-            new = initial_state(state.file_index, info, derived=state.derived)
-        names = [a.name for a in new.info.axes]
-        shown = [state.info.axes[a].name for a in state.selection.displayed]
-        sel = new.selection
-        if len(shown) == 2 and all(n in names for n in shown):
-            sel = sel.with_display(names.index(shown[0]), names.index(shown[1]))
-        stacked = replace(new.with_selection(sel), cursor=state.cursor, zoom=state.zoom).with_selection(sel)
+        stacked = edits.stacked_view(self.state, info)
         compute = stacked.info.computed
         if then is None:
             return Outcome(view=stacked, fresh=True, compute=compute)

@@ -24,30 +24,31 @@ Entry = tuple[str, str, Callable[[], object]]  # (title, help, callback), both t
 
 def heatscope_entries(app) -> Iterator[Entry]:
     """Every entry, titles and help already display-safe."""
+    keys = app.inspector  # the inspector screen's key actions
     for i, f in enumerate(app.session.files):
         for d in f.catalog.viewable() if f.catalog else []:
             if not d.is_scale:
                 yield (f"Open {safe_text(app.session.run_name(i))}:{d.display_path}", safe_text(d.shape_text()),
                        lambda i=i, d=d: app.open_dataset(i, d))
-    yield "Go to…", "Jump to a label or index on an axis", app.action_goto
-    yield "Metric view…", "A statistic over one axis (MaxVio over experts...); again to return", app.action_metric
-    yield "Facet…", "One panel per label of an axis (layer=9,18 variant)", app.action_facet
+    yield "Go to…", "Jump to a label or index on an axis", keys.action_goto
+    yield "Metric view…", "A statistic over one axis (MaxVio over experts...); again to return", keys.action_metric
+    yield "Facet…", "One panel per label of an axis (layer=9,18 variant)", keys.action_facet
     if len(app.session.files) > 1:
-        yield "Run table", "Every run with its steps and a summary of this view; sortable", app.action_run_table
+        yield "Run table", "Every run with its steps and a summary of this view; sortable", keys.action_run_table
         yield "Runs as an axis", "The dataset of every run behind a run axis (then f run, d run=A,B)", \
-            app.action_stack_runs
-    yield "Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", app.action_diff
+            keys.action_stack_runs
+    yield "Diff…", "B minus A along an axis (variant=Aux-Loss-Based,Aux-Loss-Free)", keys.action_diff
     for name in CYCLE:
-        yield f"Colormap: {name}", "Color the map with " + name, lambda n=name: app.set_cmap(n)
+        yield f"Colormap: {name}", "Color the map with " + name, lambda n=name: keys.set_cmap(n)
     if app.state is not None:
         for mode in available_modes(app.state.info.value):
-            yield f"Range mode: {mode}", "Color range", lambda m=mode: app.set_range(m)
-    yield "Transpose", "Swap rows and columns", app.action_transpose
-    yield "Choose displayed axes", "Which two axes are drawn", app.action_choose_axes
-    yield "Choose step axis", "Which axis [ and ] step", app.action_choose_step_axis
-    yield "Screenshot", "Save an SVG of the screen", app.action_screenshot
-    yield "Toggle dataset tree", "Show or hide the tree", app.action_toggle_tree
-    yield "Help: keys", "Every key", app.action_help
+            yield f"Range mode: {mode}", "Color range", lambda m=mode: keys.set_range(m)
+    yield "Transpose", "Swap rows and columns", keys.action_transpose
+    yield "Choose displayed axes", "Which two axes are drawn", keys.action_choose_axes
+    yield "Choose step axis", "Which axis [ and ] step", keys.action_choose_step_axis
+    yield "Screenshot", "Save an SVG of the screen", keys.action_screenshot
+    yield "Toggle dataset tree", "Show or hide the tree", keys.action_toggle_tree
+    yield "Help: keys", "Every key", keys.action_help
 
 
 def _highlighted(title: str, offsets) -> Text:

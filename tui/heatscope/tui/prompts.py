@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from heatscope.tui.model import default_metric
 from heatscope.tui.screens import ChoiceScreen, GoToScreen, HelpScreen, MetricScreen
+from heatscope.views.edits import default_metric, raw_info
 from heatscope.views.facets import facet_text
 
 
@@ -96,7 +96,7 @@ def metric(app) -> None:
         app.key_hints.set_status("")
         app.apply(model.leave_metric())
         return
-    raw = model.raw_info(state)
+    raw = raw_info(state, app.session)
     if raw is None or len(raw.shape) < 2:
         app.notify("a metric view needs a dataset of two or more axes")
         return
