@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 from heatscope.read.session import Session
-from heatscope.tui.model import Inspector, Scan, scan_key
+from heatscope.tui.model import Inspector
+from heatscope.tui.range_scans import Scan, scan_key
 from heatscope.views.view_state import initial_state
 
 
@@ -71,14 +72,14 @@ def test_goto_a_displayed_axis_moves_the_cursor(load_file):
 
 def test_scan_status_follows_the_workers(load_file):
     model = _model(load_file)
-    assert model.scan is Scan.PENDING and model.scan_note() == "global range pending"
-    assert model.scan_due() and model.scan is Scan.RUNNING
+    assert model.ranges.status is Scan.PENDING and model.scan_note() == "global range pending"
+    assert model.scan_due() and model.ranges.status is Scan.RUNNING
     key = scan_key(model.state)
     assert model.scan_progress(key, 0.5) and model.scan_note() == "global range 50%"
     assert not model.scan_progress(("other",), 0.7)
-    assert model.scan_finished(key, object()) and model.scan is Scan.DONE and model.scan_note() == ""
+    assert model.scan_finished(key, object()) and model.ranges.status is Scan.DONE and model.scan_note() == ""
     model.start(model.step(1).view)  # the same dataset: scanned already
-    assert model.scan is Scan.DONE
+    assert model.ranges.status is Scan.DONE
 
 
 def test_a_metric_view_is_computed_and_left(samples_dir):

@@ -15,7 +15,7 @@ from heatscope.tui.messages import (
     ScanFinished,
     ScanProgress,
 )
-from heatscope.tui.model import scan_key
+from heatscope.tui.range_scans import scan_key
 from tests.tui_helpers import make_app, settle
 
 

@@ -43,9 +43,10 @@ from heatscope.tui.messages import (
     StackReady,
     while_running,
 )
-from heatscope.tui.model import Inspector, Outcome, scan_key
+from heatscope.tui.model import Inspector, Outcome
 from heatscope.tui.options import LaunchOptions
 from heatscope.tui.profile_strip import ProfileStrip
+from heatscope.tui.range_scans import scan_key
 from heatscope.tui.runs import RunBrowser
 from heatscope.tui.stats import StatsPanel
 from heatscope.tui.stats_view import StatsPresenter

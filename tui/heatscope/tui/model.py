@@ -9,28 +9,18 @@ The app routes keys and worker messages here and does the I/O; widgets only draw
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, replace
 
 from heatscope.colors.colormaps import next_in_cycle, reversed_name
 from heatscope.errors import HeatscopeError
 from heatscope.read.session import Session
 from heatscope.read.slices import relative_load_view
+from heatscope.tui.range_scans import RangeScans, Scan, scan_key
 from heatscope.views import edits
 from heatscope.views.flags import names_run_axis
 from heatscope.views.frame import Frame, make_frame
 from heatscope.views.resolve import remote_range
 from heatscope.views.view_state import ViewState
-
-
-class Scan(enum.Enum):
-    """Where the global range of the current view stands."""
-
-    DONE = "done"  # scanned (or not needed)
-    PENDING = "pending"  # to start once the view is drawn
-    RUNNING = "running"
-    FAILED = "failed"
-    REMOTE = "remote"  # a remote file: scanned only when asked (r)
 
 
 @dataclass(frozen=True)
@@ -55,11 +45,6 @@ class Outcome:
 NOTHING = Outcome()
 
 
-def scan_key(state: ViewState) -> tuple:
-    """Global scans are per file, dataset and view (counts or relative load, a metric)."""
-    return (state.file_index, state.info.path, state.info.reduction, state.derived)
-
-
 class Inspector:
     """The inspector's state (see the module's docstring)."""
 
@@ -69,9 +54,7 @@ class Inspector:
         self.panels: list | None = None  # views.panels.Panel, read for the slice ``panels_key``
         self.panels_key: tuple | None = None
         self.frame: Frame | None = None  # the last drawn frame
-        self.scans: dict[tuple, object] = {}  # ScanResult per scan_key
-        self.scan = Scan.DONE
-        self.scan_fraction = 0.0
+        self.ranges = RangeScans()  # global ranges scanned, and the current view's scan
         self.following = False
         self.sort_by_time = False
 
@@ -87,13 +70,10 @@ class Inspector:
         """A new dataset or view kind: no panels yet; scanned already, to scan, or remote."""
         state = self.named(state)
         self.panels = None
-        if scan_key(state) in self.scans:
-            self.scan = Scan.DONE
-        elif self.session.is_remote(state.file_index):  # a global scan would download the file
-            self.scan = Scan.REMOTE
+        remote = self.session.is_remote(state.file_index)  # a global scan would download the file
+        self.ranges.begin(state, remote)
+        if self.ranges.status is Scan.REMOTE:
             state = remote_range(self.session, state)  # the slice's range until asked (r)
-        else:
-            self.scan = Scan.PENDING
         self.state = state
         return state
 
@@ -115,18 +95,12 @@ class Inspector:
         frame stays on screen)."""
         if self.current_panels() is None:
             return None
-        self.frame = make_frame(self.state, self.panels, self.scans.get(scan_key(self.state)), self.session.names)
+        self.frame = make_frame(self.state, self.panels, self.ranges.result(self.state), self.session.names)
         return self.frame
 
     def scan_note(self) -> str:
         """The stats panel's note on the color range."""
-        if self.scan is Scan.REMOTE:
-            return "not scanned (remote)"
-        if self.scan is Scan.RUNNING:
-            return f"global range {self.scan_fraction:.0%}"
-        if self.scan is Scan.FAILED:
-            return "global range failed"
-        return "global range pending" if self.scan is Scan.PENDING else ""
+        return self.ranges.note()
 
     # -- worker results ----------------------------------------------------------------
     def panels_loaded(self, key: tuple, panels: list) -> bool:
@@ -139,33 +113,27 @@ class Inspector:
     def scan_due(self) -> bool:
         """Whether the global scan should start now (a metric view only once complete)."""
         state = self.state
-        if state is None or self.scan is not Scan.PENDING:
+        if state is None or self.ranges.status is not Scan.PENDING:
             return False
         if not self.session.reduction_complete(state.file_index, state.info):
             return False
-        self.scan, self.scan_fraction = Scan.RUNNING, 0.0
+        self.ranges.run()
         return True
 
     def scan_progress(self, key: tuple, fraction: float) -> bool:
         if self.state is None or key != scan_key(self.state):
             return False
-        if fraction < 0:
-            self.scan = Scan.FAILED
-        else:
-            self.scan, self.scan_fraction = Scan.RUNNING, fraction
+        self.ranges.progress(fraction)
         return True
 
     def scan_finished(self, key: tuple, result) -> bool:
-        self.scans[key] = result
-        if self.state is None or key != scan_key(self.state):
-            return False
-        self.scan = Scan.DONE
-        return True
+        current = self.state is not None and key == scan_key(self.state)
+        self.ranges.finish(key, result, current)
+        return current
 
     def reduction_finished(self, key: tuple) -> None:
         """A metric view finished: the range of its partial result is not its range."""
-        self.scans.pop(key, None)
-        self.scan = Scan.PENDING
+        self.ranges.forget(key)
 
     def file_grew(self, file_index: int) -> Outcome:
         """A followed file has new data: the same view of the fresh dataset."""
@@ -177,8 +145,7 @@ class Inspector:
         fresh = self.session.files[file_index].catalog.find(state.info.path)
         if fresh is None or not fresh.viewable:
             return Outcome.tell(f"{state.info.display_path} is gone from the file", severity="warning")
-        self.scans.pop(scan_key(state), None)
-        self.scan = Scan.REMOTE if self.session.is_remote(file_index) else Scan.PENDING
+        self.ranges.forget(scan_key(state), remote=self.session.is_remote(file_index))
         return Outcome(view=followed_state(state, fresh))
 
     # -- stepping and drawing --------------------------------------------------------
@@ -233,9 +200,9 @@ class Inspector:
         if state.differenced:
             return Outcome.tell("a diff is always colored symmetrically around 0")
         new = replace(state, range_mode=mode)
-        scan = mode == "global" and self.scan is Scan.REMOTE and scan_key(state) not in self.scans
+        scan = mode == "global" and self.ranges.status is Scan.REMOTE and not self.ranges.known(state)
         if scan:  # the user chose the global range of a remote file: scan it, with progress
-            self.scan, self.scan_fraction = Scan.RUNNING, 0.0
+            self.ranges.run()
         notice = "scanning the whole remote dataset for its global range" if scan else \
             (f"color range: {mode}" if say else "")
         return Outcome(view=new, notice=notice, timeout=None if scan else 2, scan=scan)

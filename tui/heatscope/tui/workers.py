@@ -26,7 +26,7 @@ from heatscope.tui.messages import (
     SparkReady,
     StackReady,
 )
-from heatscope.tui.model import scan_key
+from heatscope.tui.range_scans import scan_key
 from heatscope.views.carry import carried_over
 from heatscope.views.panels import read_panels
 from heatscope.views.view_state import ViewState
