@@ -22,7 +22,7 @@ from heatscope.render.screen_layout import heatmap_box
 from heatscope.sources.opening import resolve_inputs
 from heatscope.tui.launch import _preflight
 from heatscope.tui.terminal.first_frame import ANSI_DARK, BASE, color_system, first_layout, frame_text
-from tests.tui_helpers import cli_options, make_app
+from tests.tui_helpers import ON_VERIFIED_TEXTUAL, cli_options, make_app
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_runs"
 SIZES = [(160, 48), (80, 24), (130, 40)]
@@ -113,6 +113,7 @@ def _spawn(path: Path = SAMPLES / "expert_load.h5", **env_extra) -> tuple[subpro
     return proc, main, sub, modes
 
 
+@ON_VERIFIED_TEXTUAL
 def test_in_a_terminal_the_heatmap_comes_first_and_keys_wait_for_the_app():
     """A real pty: the heatmap is drawn before Textual starts, a key typed then is not echoed
     but reaches the app, and the terminal's modes are as they were after quitting."""
@@ -177,6 +178,7 @@ async def test_the_apps_first_frame_is_laid_out_for_its_size(path, monkeypatch):
     assert first and all(first[y] == settled[y] for y in first)
 
 
+@ON_VERIFIED_TEXTUAL
 def test_the_early_heatmap_shows_hostile_file_text_literally(tmp_path):
     from tests.hostile_files import file_text_leaks, hostile_runs
 

@@ -20,7 +20,7 @@ from heatscope.sources.opening import resolve_inputs
 from heatscope.tui.launch import _preflight
 from heatscope.tui.terminal import color_filter
 from heatscope.tui.terminal.first_frame import first_layout, frame_text
-from tests.tui_helpers import cli_options, make_app, settle
+from tests.tui_helpers import ON_VERIFIED_TEXTUAL, cli_options, make_app, settle
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_runs"
@@ -70,6 +70,7 @@ async def _compare(name: str, flags: dict, size: tuple[int, int]) -> tuple[list,
     return differing, sum(1 for row in expected for cell in row if cell[2] not in ("default", "121212"))
 
 
+@ON_VERIFIED_TEXTUAL
 @pytest.mark.parametrize("name,flags,size", CASES)
 def test_the_early_frame_is_textuals_own_first_paint(name, flags, size):
     # One app per interpreter, as heatscope runs: Rich caches a style's escape codes on the
@@ -86,6 +87,7 @@ def test_the_early_frame_is_textuals_own_first_paint(name, flags, size):
     assert heat > 50  # the comparison covered a colored map, not a blank box
 
 
+@ON_VERIFIED_TEXTUAL
 def test_the_wider_filter_replaces_only_the_filter_it_knows(monkeypatch):
     from textual.filter import ANSIToTruecolor
 
@@ -99,6 +101,7 @@ def test_the_wider_filter_replaces_only_the_filter_it_knows(monkeypatch):
     assert not color_filter.matches_textual()
 
 
+@ON_VERIFIED_TEXTUAL
 def test_the_early_frame_is_drawn_only_for_the_textual_it_was_checked_against(monkeypatch):
     import importlib.metadata
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.worker import WorkerCancelled
 
 from heatscope.tui.app import create_app
 from heatscope.tui.launch import launch_options, tui_parser
+from heatscope.tui.terminal.first_frame import reproduces_textual
 
+# The early first frame and the wider color filter are checked against textual 8's first
+# paint and filter; on the lowest textual declared (3.0) heatscope leaves both to Textual.
+ON_VERIFIED_TEXTUAL = pytest.mark.skipif(
+    not reproduces_textual(), reason="drawn only on the textual whose first paint it was checked against (8)")
 
 def command_line(picks: dict | None = None, reduce: tuple | None = None, **flags) -> list[str]:
     """Keyword arguments as the command line's words: ``picks={"layer": "9"}`` is
