@@ -83,9 +83,10 @@ def _cells(line: list[Segment]) -> int:
     return sum(s.cell_length for s in line)
 
 
-def layout_grid(models: list[HeatmapModel], width: int, height: int, per_row: int | None = None,
+def layout_grid(models: list[HeatmapModel], width: int, height: int | None, per_row: int | None = None,
                 blank_between: bool = False) -> GridLayout:
-    """Lay ``models`` out in ``width`` columns (``height`` bounds each panel's geometry).
+    """Lay ``models`` out in ``width`` columns (``height`` bounds each panel's geometry; None:
+    no bound, rows a line each at most, as ``layout_heatmap``).
 
     ``per_row`` (the inner facet's size) is the preferred number of panels per grid row;
     they sit side by side only when that many fit at the width a single panel would take.
