@@ -169,6 +169,21 @@ def test_grid_places_panels_side_by_side_when_they_fit():
     assert layout_grid(models, 40, 40, per_row=2).columns == 1
 
 
+
+def test_stacked_facets_share_the_free_lines():
+    """Each stacked panel grows its rows into its share of the free lines, never into the
+    whole height: 4 expert-load panels at 160 x 48 take 2 lines a row and still fit; 12 do
+    not fit at a line a row, so they stay a line a row (they used to grow as if alone)."""
+    from heatscope.render.grid import layout_grid
+
+    four = [_model(np.ones((3, 64)), title=f"Panel {i}") for i in range(4)]
+    grid = layout_grid(four, 124, 45)
+    assert grid.columns == 1 and grid.geometry.row_lines == 2 and len(grid.lines) <= 45
+    grid = layout_grid(four * 3, 124, 45)
+    assert grid.geometry.row_lines == 1 and len(grid.lines) == 12 * 5 + 3  # title, 3 rows, ticks; legend
+    side = layout_grid([_model(np.ones((3, 8)), title=f"P{i}") for i in range(4)], 120, 40, per_row=2)
+    assert side.columns == 2 and side.geometry.row_lines == 4 and len(side.lines) <= 40  # 2 x 2 panels
+
 def test_ranges_near_the_float64_limit_draw_without_warnings(recwarn):
     values = np.array([[1e308, -1e308], [0.0, 1.0]])
     norm = compute_norm("slice", values, ValueInfo())

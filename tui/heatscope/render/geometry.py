@@ -126,12 +126,12 @@ def fit_geometry(
                         best = (key, Geometry(n_rows, n_cols, cw, rh, cg, rg))
                     break
     assert best is not None  # the largest groups always fit
-    return _taller_rows(best[1], height, allow_half) if grow else best[1]
+    return taller_rows(best[1], height, allow_half) if grow else best[1]
 
 
-def _taller_rows(geo: Geometry, height: int, allow_half: bool) -> Geometry:
-    """``geo`` with rows as many half lines tall as the room and ``MAX_ASPECT`` allow (whole
-    lines without half blocks); unchanged when rows are packed or cells aggregated."""
+def taller_rows(geo: Geometry, height: int, allow_half: bool = True) -> Geometry:
+    """``geo`` with rows as many half lines tall as ``height`` lines and ``MAX_ASPECT`` allow
+    (whole lines without half blocks); unchanged when rows are packed or cells aggregated."""
     if geo.half_rows or geo.row_group > 1:
         return geo
     h = min(2 * height // geo.shown_rows, int(MAX_ASPECT * geo.col_chars))

@@ -16,7 +16,7 @@ from rich.style import Style
 
 from heatscope.colors.colormaps import colorize
 from heatscope.render.cells import SHADES, CellPainter, cell_style
-from heatscope.render.geometry import Geometry, fit_geometry
+from heatscope.render.geometry import Geometry, fit_geometry, taller_rows
 from heatscope.render.heatmap_model import HeatmapModel
 from heatscope.render.ticks import axis_tick_line, format_tick, place_labels
 from heatscope.render.zoom import one_to_one, zoom_levels, zoom_window
@@ -74,11 +74,13 @@ def _runs(text: str, style: Style) -> list[Segment]:
     return [Segment(run, style) for run in re.findall(r" +|[^ ]+", text)]
 
 
-def layout_heatmap(model: HeatmapModel, width: int, height: int | None) -> HeatmapLayout:
-    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer); a
-    height of None: as many lines as rows take, a line each at most (exports)."""
-    grow = height is not None
-    height = UNBOUNDED if height is None else height
+def layout_heatmap(model: HeatmapModel, width: int, height: int | None, grow: int | None = None) -> HeatmapLayout:
+    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer). Rows grow
+    taller than a line into free lines: up to ``grow`` lines of cells (default: all the
+    height leaves them; stacked facets get a share). A height of None: as many lines as
+    rows take, a line each at most (exports)."""
+    if height is None:
+        height, grow = UNBOUNDED, 0
     n_rows, n_cols = model.values.shape
     label_w = model.label_width or _row_title_width(model.row_labels, model.row_name)
     room_w = max(1, width - label_w - 1)
@@ -86,12 +88,13 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int | None) -> Heatm
     # notes saying what is drawn (aggregation, zoom, range) are never pushed off screen
     chrome = 5 + bool(model.norm.note) + (model.zoom > 0) + (model.factors != (1, 1))
     fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
-                       max_col_chars=_max_col_chars(model), grow=grow)
+                       max_col_chars=_max_col_chars(model), grow=False)
     if fit.aggregated and model.factors == (1, 1):  # an aggregation note after all
         chrome += 1
         fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
-                           max_col_chars=_max_col_chars(model), grow=grow)
+                           max_col_chars=_max_col_chars(model), grow=False)
     room_h = max(1, height - chrome)
+    fit = taller_rows(fit, room_h if grow is None else min(room_h, grow), allow_half=not model.mono)
     levels = zoom_levels(fit)
     model, geo, origin, zoom_note = zoom_window(model, fit, room_w, room_h)
     map_x = label_w + 1
