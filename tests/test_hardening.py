@@ -196,9 +196,13 @@ async def test_infinities_are_marked_in_the_tui_and_exports(tmp_path):
     app = make_app(path)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        lines = heatmap_text(app).splitlines()
-        assert lines[1].split()[1] == "[]--"  # row 0: the cursor on cell 0, then the -Inf cell
-        assert "++" in lines[2] and "××" in lines[3] and "··" in lines[3]
+        geo = app.heatmap.grid_layout.geometry
+        cells = [line.split() for line in heatmap_text(app).splitlines()[1:1 + geo.height]]
+        labelled = {words[0]: words[1] for words in cells if len(words) == 2}  # each row's label line
+        assert labelled["0"] == "[]--"  # row 0: the cursor on cell 0, then the -Inf cell
+        assert "++" in labelled["1"] and "××··" in labelled["2"]
+        assert geo.height > 3  # rows several lines tall: every line of a marked cell shows its marker
+        assert [sum(m in words[-1] for words in cells) for m in ("--", "++", "××··")] == [geo.height // 3] * 3
     status, out, _ = _cli("export", str(path), "-o", "-")
     assert status == 0 and "--" in out.splitlines()[1] and "++" in out.splitlines()[2]
     status, out, _ = _cli("export", str(path), "-f", "csv", "-o", "-")

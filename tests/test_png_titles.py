@@ -9,7 +9,9 @@ import h5py
 import numpy as np
 from PIL import Image
 
-from heatscope.export.png import BACKGROUND
+from heatscope.export.png import BACKGROUND, _layout
+from heatscope.export.png_canvas import font_of, pillow, row_ticks
+from heatscope.render.ticks import NICE_STEPS
 from tests.conftest import REPO
 
 
@@ -45,3 +47,30 @@ def test_every_row_label_is_drawn_when_the_rows_hold_them(tmp_path):
         assert len(band) % 3 == 0
         for dataset in np.array_split(band, 3):  # Wikipedia (en), Github, DM Mathematics
             assert ink[dataset[0]:dataset[-1] + 1, :x0 - 2].any(), f"no label beside rows {dataset[0]}..{dataset[-1]}"
+
+
+def _ink(labels, cell):
+    """(row, ink box) of each row label the PNG export places for ``labels`` in ``cell`` px rows."""
+    Image, ImageDraw, ImageFont = pillow()
+    draw, font = ImageDraw.Draw(Image.new("RGB", (1, 1))), font_of(ImageFont, 14)
+    return [(r, draw.textbbox((x, y), labels[r], font=font)) for r, x, y in row_ticks(draw, labels, cell, font)]
+
+
+def test_the_seed_figure_places_all_three_dataset_labels_each_on_its_row():
+    _, cell, _ = _layout(3, 64, 4)  # --facet layer=9,18 --facet variant: 4 panels of 3 datasets x 64 experts
+    placed = _ink(["Wikipedia (en)", "Github", "DM Mathematics"], cell)
+    assert [r for r, _ in placed] == [0, 1, 2]  # Github, the middle one, used to be dropped
+    for r, (left, top, right, bottom) in placed:
+        assert r * cell <= top and bottom <= (r + 1) * cell and right < 0  # on its row, left of the map
+    assert all(a[3] <= b[1] for (_, a), (_, b) in zip(placed, placed[1:]))  # no two overlap
+
+
+def test_row_labels_are_thinned_only_as_far_as_they_would_overlap():
+    labels = [f"layer {i}" for i in range(61)]
+    _, cell, _ = _layout(61, 256, 1)
+    placed = _ink(labels, cell)
+    step = placed[1][0]
+    assert step > 1 and all(a[3] <= b[1] for (_, a), (_, b) in zip(placed, placed[1:]))
+    tallest = max(bottom - top for _, (_, top, _, bottom) in placed)
+    assert NICE_STEPS[NICE_STEPS.index(step) - 1] * cell < tallest + 2  # a smaller step would overlap
+    assert len(placed) == len(range(0, 61, step))

@@ -1,5 +1,7 @@
 """Headless rendering units: normalization, range modes, ticks, geometry, panel lines."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -54,7 +56,7 @@ def test_range_modes():
 
 
 def test_geometry_prefers_square_cells_then_packs():
-    g = fit_geometry(3, 64, 200, 20)
+    g = fit_geometry(3, 64, 200, 20, grow=False)
     assert (g.col_chars, g.row_lines, g.aggregated) == (2, 1, False)
     g = fit_geometry(3, 64, 33, 20)
     assert g.half_cols and not g.aggregated and g.width == 32
@@ -65,6 +67,25 @@ def test_geometry_prefers_square_cells_then_packs():
     assert g.aggregated
     g = fit_geometry(3, 64, 40, 20, allow_half=False)
     assert not g.half_cols and g.col_group == 2
+
+
+def test_fitted_rows_grow_into_free_lines_within_the_aspect():
+    # the expert-load slice at 160 x 48 beside the tree: experts 1 character wide, so a row
+    # may be 2 lines (4 times as tall as wide on screen), not 13
+    g = fit_geometry(3, 64, 72, 41)
+    assert (g.col_chars, g.row_lines, g.height) == (1, 2, 6)
+    assert [g.label_row(y) for y in range(6)] == [0, None, 1, None, 2, None]
+    g = fit_geometry(3, 64, 200, 41)  # square 2-character cells: up to 4 lines
+    assert (g.col_chars, g.row_lines, g.height) == (2, 4, 12)
+    assert [g.label_row(y) for y in range(4)] == [None, 0, None, None]  # the middle line
+    # layer_components (28 x 7, wide labelled columns): 1.5 lines a row fill 42 lines
+    g = fit_geometry(28, 7, 63, 42, max_col_chars=9)
+    assert (g.col_chars, g.row_lines, g.height) == (9, Fraction(3, 2), 42)
+    assert [g.line_rows(y) for y in range(4)] == [(0, 0), (0, 1), (1, 1), (2, 2)]
+    assert [g.label_row(y) for y in range(4)] == [0, None, 1, 2]
+    assert fit_geometry(28, 7, 63, 42, allow_half=False, max_col_chars=9).row_lines == 1  # whole lines only
+    assert fit_geometry(28, 7, 63, 41, max_col_chars=9).row_lines == 1  # 42 lines do not fit
+    assert fit_geometry(3, 64, 33, 20).row_lines == 1  # packed columns: already 2 data cells a character
 
 
 def test_aggregate_max_keeps_the_hot_cell_and_nan_blocks():
@@ -95,8 +116,8 @@ def test_panel_lines_title_labels_ticks_colorbar():
     layout = layout_heatmap(_model(np.ones((3, 64))), 100, 20)
     text = ["".join(s.text for s in line) for line in layout.lines]
     assert "Aux-Loss-Free Layer 9" in text[0] and text[0].lstrip().startswith("dataset")
-    assert text[1].startswith("r0 ") or text[1].strip().startswith("r0")
-    tick_line = text[4]
+    assert [t.split()[0] if t.strip() else "" for t in text[1:7]] == ["r0", "", "r1", "", "r2", ""]  # 2 lines a row
+    tick_line = text[7]
     assert layout.geometry.col_chars == 1  # 64 x 2 columns do not fit in 100
     assert tick_line.split()[:3] == ["1", "5", "9"]  # every 4 experts
     assert any("Relative Expert Load" in t for t in text)
@@ -109,11 +130,25 @@ def test_cursor_cell_is_marked_and_colors_are_truecolor():
     values = np.zeros((3, 8))
     values[2, 5] = 10.0
     layout = layout_heatmap(_model(values, cursor=(2, 5)), 60, 20)
-    row = layout.lines[layout.map_y + 2]
-    cells = row[2:]
-    assert cells[5].text == "[]"
+    geo = layout.geometry
+    assert geo.row_lines == 4  # square cells grown to 4 lines: the cursor on the row's middle line only
+    lines = [layout.lines[layout.map_y + y][2:] for y in range(geo.height) if geo.line_rows(y)[0] == 2]
+    assert [line[5].text for line in lines] == ["  ", "[]", "  ", "  "]
+    cells = lines[1]
     assert cells[0].style.bgcolor.triplet == (255, 255, 204)  # YlOrRd at 0
-    assert cells[5].style.bgcolor.triplet == (128, 0, 38)  # hot cell, darkest red
+    assert all(line[5].style.bgcolor.triplet == (128, 0, 38) for line in lines)  # hot cell, darkest red
+
+
+def test_a_line_two_tall_rows_share_is_drawn_in_half_blocks():
+    values = np.array([[0.0], [10.0], [np.nan]]) * np.ones((1, 7))
+    layout = layout_heatmap(_model(values), 80, 10)  # 3 rows in 4 lines of 7 wide columns
+    geo = layout.geometry
+    assert (geo.row_lines, geo.height) == (Fraction(3, 2), 5)
+    cells = [layout.lines[layout.map_y + y][2] for y in range(geo.height)]
+    assert [c.text for c in cells] == ["  ", "▀▀", "  ", "××", "××"]  # the NaN row's marker on both its lines
+    assert cells[1].style.color.triplet == (255, 255, 204) and cells[1].style.bgcolor.triplet == (128, 0, 38)
+    labels = ["".join(s.text for s in layout.lines[layout.map_y + y][:1]).strip() for y in range(geo.height)]
+    assert labels == ["r0", "", "r1", "r2", ""]
 
 
 def test_grid_places_panels_side_by_side_when_they_fit():
@@ -133,6 +168,21 @@ def test_grid_places_panels_side_by_side_when_they_fit():
     assert layout_grid(models, 120, 40, per_row=2).columns == 2
     assert layout_grid(models, 40, 40, per_row=2).columns == 1
 
+
+
+def test_stacked_facets_share_the_free_lines():
+    """Each stacked panel grows its rows into its share of the free lines, never into the
+    whole height: 4 expert-load panels at 160 x 48 take 2 lines a row and still fit; 12 do
+    not fit at a line a row, so they stay a line a row (they used to grow as if alone)."""
+    from heatscope.render.grid import layout_grid
+
+    four = [_model(np.ones((3, 64)), title=f"Panel {i}") for i in range(4)]
+    grid = layout_grid(four, 124, 45)
+    assert grid.columns == 1 and grid.geometry.row_lines == 2 and len(grid.lines) <= 45
+    grid = layout_grid(four * 3, 124, 45)
+    assert grid.geometry.row_lines == 1 and len(grid.lines) == 12 * 5 + 3  # title, 3 rows, ticks; legend
+    side = layout_grid([_model(np.ones((3, 8)), title=f"P{i}") for i in range(4)], 120, 40, per_row=2)
+    assert side.columns == 2 and side.geometry.row_lines == 4 and len(side.lines) <= 40  # 2 x 2 panels
 
 def test_ranges_near_the_float64_limit_draw_without_warnings(recwarn):
     values = np.array([[1e308, -1e308], [0.0, 1.0]])

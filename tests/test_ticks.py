@@ -51,11 +51,35 @@ def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono, zoom):
             (shape, size, geo, label, expected)
         found += 1
     assert found >= 1
-    for y in range(geo.height):  # row labels: the first data row drawn on the line
+    labelled = {}
+    for y in range(geo.height):  # row labels: each on a line its row holds whole, in the row's middle
         label = _text(layout.lines[layout.map_y + y][:1]).strip()
-        shown = int(y / geo.row_lines)
-        expected = model.row_labels[r0 + shown * geo.row_group]
-        assert label == expected or (label.endswith("…") and expected.startswith(label[:-1]))
+        if label:
+            labelled[y] = label
+    expected = _label_lines(geo)
+    assert sorted(labelled) == sorted(expected), (shape, size, geo)
+    for y, label in labelled.items():
+        name = model.row_labels[r0 + expected[y] * geo.row_group]
+        assert label == name or (label.endswith("…") and name.startswith(label[:-1]))
+    if model.cursor is not None and geo.row_group == 1 and geo.row_lines >= 1:  # the lit label: the cursor row
+        lit = [y for y in labelled if layout.lines[layout.map_y + y][0].style.reverse]
+        assert [expected[y] for y in lit] == [model.cursor[0] - r0] * len(lit) and lit
+
+
+def _label_lines(geo):
+    """{line: shown row} where the labels belong, from the rows' extents in half lines: a row
+    a line or less tall labels every line it starts; a taller row labels one line, the middle
+    (upper of two) of the lines it holds whole."""
+    halves = int(geo.row_lines * 2)
+    out = {}
+    for r in range(geo.shown_rows):
+        first, end = r * halves, (r + 1) * halves  # half lines [first, end)
+        if halves <= 2:
+            out.update({y: r for y in range(first // 2, (end + 1) // 2) if y * 2 >= first})
+        else:
+            whole = [y for y in range((first + 1) // 2, end // 2) if 2 * y >= first and 2 * y + 2 <= end]
+            out[whole[(len(whole) - 1) // 2]] = r
+    return out
 
 
 def test_aggregated_ticks_at_80x24_name_group_starts():

@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from heatscope.colors.colormaps import MISSING_RGB, colorize, luminance
-from heatscope.export.png_canvas import BACKGROUND, DIMMED, FOREGROUND, font_of, pillow, text_size, tick_step
+from heatscope.export.png_canvas import BACKGROUND, DIMMED, FOREGROUND, font_of, pillow, row_ticks, text_size, tick_step
 from heatscope.read.pooling import pool_factors, pool_max
 from heatscope.render.cells import MISSING, NAN, POS_INF, cell_kinds
 from heatscope.render.ticks import format_tick
@@ -59,10 +59,8 @@ def to_png(fig: Frame) -> bytes:
     row_labels = [safe_text(row_axis.label(i * rs)) for i in range(shown_rows)] if row_axis else [info.name]
     col_labels = [safe_text(col_axis.label(j * cs)) for j in range(shown_cols)]
     line_h = text_size(probe, "Ag", font)[1] + 6
-    sampled_rows = range(0, shown_rows, max(1, shown_rows // 64))
-    # a row label needs its own height and 2 px between labels, not a line's spacing
-    row_step = tick_step(shown_rows, cell, max(text_size(probe, row_labels[r], font)[1] for r in sampled_rows), 2)
-    label_w = max(text_size(probe, row_labels[r], font)[0] for r in range(0, shown_rows, row_step)) + 10
+    ticks = row_ticks(probe, row_labels, cell, font)
+    label_w = max(-x for _, x, _ in ticks) + 2
     widest_col = max(text_size(probe, col_labels[j], small)[0] for j in range(0, shown_cols, max(1, shown_cols // 64)))
     if shown_cols <= 16 and factors == (1, 1):  # a few categorical columns widen so every label fits
         cell_w = max(cell, widest_col + 8)
@@ -98,9 +96,8 @@ def to_png(fig: Frame) -> bytes:
             for r, c in zip(*np.nonzero(kinds)):
                 _marker(draw, int(kinds[r, c]), x0 + c * cell_w, y + r * cell, cell_w, cell,
                         tuple(int(v) for v in rgb[r, c]))
-        for r in range(0, shown_rows, row_step):
-            tw, th = text_size(draw, row_labels[r], font)
-            draw.text((x0 - 8 - tw, y + r * cell + (cell - th) // 2 - 2), row_labels[r], fill=FOREGROUND, font=font)
+        for r, dx, dy in ticks:
+            draw.text((x0 + dx, y + dy), row_labels[r], fill=FOREGROUND, font=font)
         y += map_h + 3
         for c in range(0, shown_cols, col_step):
             tw, _ = text_size(draw, col_labels[c], small)

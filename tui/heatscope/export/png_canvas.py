@@ -1,4 +1,5 @@
-"""What the PNG exports share: Pillow (an optional extra), fonts, text sizes, colors, tick spacing."""
+"""What the PNG exports share: Pillow (an optional extra), fonts, text sizes, colors, tick spacing
+and the placing of row labels."""
 
 from __future__ import annotations
 
@@ -34,3 +35,16 @@ def tick_step(count: int, cell: int, widest: int, gap: int = 6) -> int:
         if step * cell >= widest + gap or step >= count:
             return step
     return count
+
+
+def row_ticks(draw, labels: list[str], cell: int, font) -> list[tuple[int, int, int]]:
+    """(row, x, y) of each row label drawn, the text's origin relative to the map's top left
+    (left of it): every ``step``-th row, the smallest step whose rows hold the tallest label
+    and 2 px (its own height, not a text line's spacing), each centered on its row."""
+    sampled = range(0, len(labels), max(1, len(labels) // 64))
+    step = tick_step(len(labels), cell, max(text_size(draw, labels[r], font)[1] for r in sampled), 2)
+    ticks = []
+    for r in range(0, len(labels), step):
+        tw, th = text_size(draw, labels[r], font)
+        ticks.append((r, -8 - tw, r * cell + (cell - th) // 2 - 2))
+    return ticks

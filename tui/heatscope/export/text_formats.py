@@ -47,7 +47,7 @@ def figure_lines(fig: Frame, width: int | None = None, mono: bool = False) -> li
     width = width or figure_width(fig)
     if fig.profile is not None:
         return profile_lines(fig.profile, width, PROFILE_SIZE[1])
-    return layout_grid(frame_models(fig, mono), width, 10_000, fig.per_row, blank_between=True).lines
+    return layout_grid(frame_models(fig, mono), width, None, fig.per_row, blank_between=True).lines
 
 
 def _console(width: int, **kwargs) -> Console:

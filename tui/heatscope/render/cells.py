@@ -94,9 +94,8 @@ class CellPainter:
         p = int(self.packed[r, c])
         return (p >> 16, (p >> 8) & 255, p & 255)
 
-    def _glyph(self, r: int, c: int, width: int) -> Segment:
+    def _glyph(self, r: int, c: int, width: int, is_cursor: bool) -> Segment:
         kind = self.kind_rows[r][c]
-        is_cursor = self.cursor == (r, c)
         if self.mono:
             if is_cursor:
                 return Segment(_cursor_text(width), Style(reverse=True, bold=True))
@@ -124,38 +123,52 @@ class CellPainter:
         if geo.half_cols:  # the left cell's color beside the right's (none after an odd last column)
             left = packed[:, 0::2]
             return _segment_rows("▌", left, _padded(packed[:, 1::2], left.shape))
-        return _segment_rows(" " * int(geo.col_chars), np.full(packed.shape, -1, np.int64), packed)
+        width = int(geo.col_chars)
+        rows = _segment_rows(" " * width, np.full(packed.shape, -1, np.int64), packed)
+        if geo.half_lines == 2:
+            return rows
+        pairs = [geo.line_rows(y) for y in range(geo.height)]  # rows taller than a line
+        split = [(y, top, bottom) for y, (top, bottom) in enumerate(pairs) if top != bottom]
+        out = [rows[top] for top, _ in pairs]
+        if split:  # a line shared by two rows: the upper one's color over the lower's
+            below = np.vstack([packed, np.full((1, packed.shape[1]), -1, np.int64)])
+            halves = _segment_rows("▀" * width, packed[[t for _, t, _ in split]], below[[b for _, _, b in split]])
+            for (y, _, _), line in zip(split, halves):
+                out[y] = line
+        return out
 
     def line(self, y: int) -> list[Segment]:
         geo = self.geo
         cursor = self.cursor
+        top, bottom = geo.line_rows(y)
+        if cursor is not None and geo.half_lines > 2 and geo.label_row(y) != cursor[0]:
+            cursor = None  # a row taller than a line: the cursor on its middle line only
         if self.mono and not (geo.half_rows or geo.half_cols):
-            return [self._glyph(y, c, int(geo.col_chars)) for c in range(geo.shown_cols)]
+            return [self._glyph(top, c, int(geo.col_chars), cursor == (top, c)) for c in range(geo.shown_cols)]
         if self._rows is None:
             self._rows = self._plain_rows()
         out = list(self._rows[y])
-        if geo.half_rows:
-            top, bottom = 2 * y, 2 * y + 1
+        if top != bottom:  # packed rows, or the line two tall rows share
             glyph = out[0].text if out else ""
             # a character holding a cell without a color shows that cell's marker instead
             for r in (top, bottom) if bottom < geo.shown_rows else (top,):
                 for c in self.marked.get(r, ()):
                     if out[c].text == glyph:
-                        out[c] = self._glyph(r, c, int(geo.col_chars))
+                        out[c] = self._glyph(r, c, int(geo.col_chars), False)
             if cursor is not None and cursor[0] in (top, bottom):
-                out[cursor[1]] = self._glyph(cursor[0], cursor[1], int(geo.col_chars))
+                out[cursor[1]] = self._glyph(cursor[0], cursor[1], int(geo.col_chars), True)
             return out
         if geo.half_cols:
             for c in self.marked.get(y, ()):
                 if out[c // 2].text == "▌":
-                    out[c // 2] = self._glyph(y, c, 1)
+                    out[c // 2] = self._glyph(y, c, 1, False)
             if cursor is not None and cursor[0] == y:
-                out[cursor[1] // 2] = self._glyph(y, cursor[1], 1)
+                out[cursor[1] // 2] = self._glyph(y, cursor[1], 1, True)
             return out
-        for c in self.marked.get(y, ()):
-            out[c] = self._glyph(y, c, int(geo.col_chars))
-        if cursor is not None and cursor[0] == y:
-            out[cursor[1]] = self._glyph(y, cursor[1], int(geo.col_chars))
+        for c in self.marked.get(top, ()):
+            out[c] = self._glyph(top, c, int(geo.col_chars), False)
+        if cursor is not None and cursor[0] == top:
+            out[cursor[1]] = self._glyph(top, cursor[1], int(geo.col_chars), True)
         return out
 
 

@@ -4,7 +4,11 @@ Preference, per axis: columns 2 characters wide (square look), then 1, then two 
 columns per character (``▌`` half blocks); rows one line each, then two per line (``▀``).
 A character holds two colors, so half-block packing is used on one axis at most. When
 even that does not fit, neighbouring cells are aggregated with their maximum (NaN-aware)
-so a hot cell is never dropped, and the geometry says so.
+so a hot cell is never dropped, and the geometry says so. When the chosen cells leave
+lines free, rows grow by half lines (a line shared by two rows is a ``▀`` half block)
+until they fill the height or a cell is ``MAX_ASPECT`` times as tall as it is wide on
+screen (a character is about twice as tall as it is wide), as the reference figures draw
+a few datasets as wide bands.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 HALF = Fraction(1, 2)
+MAX_ASPECT = 4  # a drawn cell at most this many times as tall as wide, in screen pixels
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,33 @@ class Geometry:
     def aggregated(self) -> bool:
         return self.col_group > 1 or self.row_group > 1
 
+    @property
+    def half_lines(self) -> int:
+        """Half lines per displayed row: 1 (``▀`` packing), 2 (a line), 3, 4..."""
+        return int(self.row_lines * 2)
+
     def shown_col(self, col: int) -> int:
         return col // self.col_group
 
     def shown_row(self, row: int) -> int:
         return row // self.row_group
+
+    def line_rows(self, y: int) -> tuple[int, int]:
+        """The displayed rows in the upper and lower half of line ``y`` (equal when the line
+        belongs to one row; the lower may be ``shown_rows`` past an odd last half line)."""
+        h = self.half_lines
+        return 2 * y // h, (2 * y + 1) // h
+
+    def label_row(self, y: int) -> int | None:
+        """The displayed row whose label goes on line ``y``: the row in its upper half, or
+        for rows taller than a line, the row whose middle the line holds."""
+        h = self.half_lines
+        if h <= 2:
+            return self.line_rows(y)[0]
+        for r in self.line_rows(y):
+            if r < self.shown_rows and (r * h + (h - 1) // 2) // 2 == y:
+                return r
+        return None
 
 
 def _fits(n: int, group: int, size: Fraction, room: int) -> bool:
@@ -71,12 +98,14 @@ def _fits(n: int, group: int, size: Fraction, room: int) -> bool:
 
 @lru_cache(maxsize=256)  # a pure function of its arguments, asked on every redraw
 def fit_geometry(
-    n_rows: int, n_cols: int, width: int, height: int, allow_half: bool = True, max_col_chars: int = 2
+    n_rows: int, n_cols: int, width: int, height: int, allow_half: bool = True, max_col_chars: int = 2,
+    grow: bool = True,
 ) -> Geometry:
     """The best geometry for the room available (never wider or taller than it).
 
     ``allow_half=False`` (monochrome) disables half-block packing; ``max_col_chars`` lets a
-    few categorical columns widen so their labels fit.
+    few categorical columns widen so their labels fit; ``grow=False`` keeps rows a line
+    tall (a height that only bounds, as an export's, is no room to fill).
     """
     width, height = max(1, width), max(1, height)
     widths = [Fraction(w) for w in range(max(2, max_col_chars), 0, -1)] + ([HALF] if allow_half else [])
@@ -97,7 +126,20 @@ def fit_geometry(
                         best = (key, Geometry(n_rows, n_cols, cw, rh, cg, rg))
                     break
     assert best is not None  # the largest groups always fit
-    return best[1]
+    return taller_rows(best[1], height, allow_half) if grow else best[1]
+
+
+def taller_rows(geo: Geometry, height: int, allow_half: bool = True) -> Geometry:
+    """``geo`` with rows as many half lines tall as ``height`` lines and ``MAX_ASPECT`` allow
+    (whole lines without half blocks); unchanged when rows are packed or cells aggregated."""
+    if geo.half_rows or geo.row_group > 1:
+        return geo
+    h = min(2 * height // geo.shown_rows, int(MAX_ASPECT * geo.col_chars))
+    if not allow_half:
+        h -= h % 2
+    if h <= 2:
+        return geo
+    return Geometry(geo.n_rows, geo.n_cols, geo.col_chars, Fraction(h, 2), geo.col_group, geo.row_group)
 
 
 def _groups(n: int, room: int) -> list[int]:

@@ -83,9 +83,20 @@ def _cells(line: list[Segment]) -> int:
     return sum(s.cell_length for s in line)
 
 
-def layout_grid(models: list[HeatmapModel], width: int, height: int, per_row: int | None = None,
+def _grow_room(probe, last: HeatmapModel, width: int, height: int | None, stacked: int, blank: bool) -> int:
+    """Lines of cells each panel may grow its rows into: its share of the lines that
+    ``stacked`` grids rows of panels with rows a line tall and the legend leave free."""
+    if height is None:
+        return 0
+    footer, _ = footer_lines(last, probe.geometry, width, probe.map_x, probe.zoom_note)
+    free = height - stacked * len(probe.lines) - len(footer) - (stacked - 1) * blank
+    return probe.geometry.height + max(0, free) // stacked
+
+
+def layout_grid(models: list[HeatmapModel], width: int, height: int | None, per_row: int | None = None,
                 blank_between: bool = False) -> GridLayout:
-    """Lay ``models`` out in ``width`` columns (``height`` bounds each panel's geometry).
+    """Lay ``models`` out in ``width`` columns (``height`` bounds each panel's geometry; None:
+    no bound, rows a line each at most, as ``layout_heatmap``).
 
     ``per_row`` (the inner facet's size) is the preferred number of panels per grid row;
     they sit side by side only when that many fit at the width a single panel would take.
@@ -99,12 +110,13 @@ def layout_grid(models: list[HeatmapModel], width: int, height: int, per_row: in
         lead = next((m for m in bare if m.cursor is not None), bare[0])
         origin = layout_heatmap(lead, width, height).origin
         bare = [replace(m, origin=origin) for m in bare]
-    probe = layout_heatmap(bare[0], width, height)
+    probe = layout_heatmap(bare[0], width, height, grow=0)  # rows a line tall at most
     natural = max(_cells(line) for line in probe.lines)
     fit = max(1, (width + GAP) // (natural + GAP))
     columns = per_row if per_row and fit >= per_row else (1 if per_row else min(fit, len(models)))
     panel_w = natural if columns > 1 else width
-    parts = [layout_heatmap(m, panel_w, height) for m in bare]
+    grow = _grow_room(probe, models[-1], width, height, -(-len(models) // columns), blank_between)
+    parts = [layout_heatmap(m, panel_w, height, grow) for m in bare]
     lines: list[list[Segment]] = []
     map_xs, map_ys = [], []
     for start in range(0, len(parts), columns):

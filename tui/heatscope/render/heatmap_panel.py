@@ -16,7 +16,7 @@ from rich.style import Style
 
 from heatscope.colors.colormaps import colorize
 from heatscope.render.cells import SHADES, CellPainter, cell_style
-from heatscope.render.geometry import Geometry, fit_geometry
+from heatscope.render.geometry import Geometry, fit_geometry, taller_rows
 from heatscope.render.heatmap_model import HeatmapModel
 from heatscope.render.ticks import axis_tick_line, format_tick, place_labels
 from heatscope.render.zoom import one_to_one, zoom_levels, zoom_window
@@ -24,6 +24,7 @@ from heatscope.text import safe_text
 from heatscope.views.normalize import Norm
 
 MAX_ROW_LABEL = 18
+UNBOUNDED = 10_000  # lines: the bound of a layout with no height of its own
 COLORBAR_MAX = 48
 LABEL_STYLE = Style(dim=False)
 DIM = Style(dim=True)
@@ -73,8 +74,13 @@ def _runs(text: str, style: Style) -> list[Segment]:
     return [Segment(run, style) for run in re.findall(r" +|[^ ]+", text)]
 
 
-def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayout:
-    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer)."""
+def layout_heatmap(model: HeatmapModel, width: int, height: int | None, grow: int | None = None) -> HeatmapLayout:
+    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer). Rows grow
+    taller than a line into free lines: up to ``grow`` lines of cells (default: all the
+    height leaves them; stacked facets get a share). A height of None: as many lines as
+    rows take, a line each at most (exports)."""
+    if height is None:
+        height, grow = UNBOUNDED, 0
     n_rows, n_cols = model.values.shape
     label_w = model.label_width or _row_title_width(model.row_labels, model.row_name)
     room_w = max(1, width - label_w - 1)
@@ -82,12 +88,13 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
     # notes saying what is drawn (aggregation, zoom, range) are never pushed off screen
     chrome = 5 + bool(model.norm.note) + (model.zoom > 0) + (model.factors != (1, 1))
     fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
-                       max_col_chars=_max_col_chars(model))
+                       max_col_chars=_max_col_chars(model), grow=False)
     if fit.aggregated and model.factors == (1, 1):  # an aggregation note after all
         chrome += 1
         fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
-                           max_col_chars=_max_col_chars(model))
+                           max_col_chars=_max_col_chars(model), grow=False)
     room_h = max(1, height - chrome)
+    fit = taller_rows(fit, room_h if grow is None else min(room_h, grow), allow_half=not model.mono)
     levels = zoom_levels(fit)
     model, geo, origin, zoom_note = zoom_window(model, fit, room_w, room_h)
     map_x = label_w + 1
@@ -104,7 +111,7 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int) -> HeatmapLayou
     for y in range(geo.height):
         rows_here = _rows_on_line(geo, y)
         label = _row_label(model, geo, y)
-        style = CURSOR_LABEL if cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
+        style = CURSOR_LABEL if label and cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
     lines.extend(_runs(" " * map_x + ticks, DIM) for ticks in _col_ticks(model, geo, width - map_x))
     footer, notes = footer_lines(model, geo, width, map_x, zoom_note)
@@ -136,14 +143,15 @@ def _label_col_chars(labels: tuple[str, ...]) -> int:
 
 
 def _rows_on_line(geo: Geometry, y: int) -> range:
-    first_shown = 2 * y if geo.half_rows else y
-    last_shown = first_shown + (2 if geo.half_rows else 1)
-    return range(first_shown * geo.row_group, min(geo.n_rows, last_shown * geo.row_group))
+    top, bottom = geo.line_rows(y)
+    return range(top * geo.row_group, min(geo.n_rows, (bottom + 1) * geo.row_group))
 
 
 def _row_label(model: HeatmapModel, geo: Geometry, y: int) -> str:
-    """The label of the first data row drawn on line ``y``."""
-    return model.row_labels[_rows_on_line(geo, y).start]
+    """The label of the first data row drawn on line ``y`` (of a row taller than a line: on
+    its middle line only)."""
+    row = geo.label_row(y)
+    return "" if row is None else model.row_labels[row * geo.row_group]
 
 
 def col_tick_cells(model: HeatmapModel, geo: Geometry) -> list[tuple[int, str]]:

@@ -28,7 +28,7 @@ def zoom_levels(fit: Geometry) -> list[Geometry]:
         elif g.half_cols or g.half_rows:
             g = Geometry(g.n_rows, g.n_cols, ONE, ONE)
         elif g.col_chars < 2:
-            g = Geometry(g.n_rows, g.n_cols, Fraction(2), ONE)
+            g = Geometry(g.n_rows, g.n_cols, Fraction(2), max(ONE, g.row_lines))
         else:
             return levels
         levels.append(g)

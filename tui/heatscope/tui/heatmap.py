@@ -209,7 +209,7 @@ class HeatmapView(ScrollView, can_focus=True):
 
     def action_page(self, direction: int) -> None:
         layout = self._ensure_layout()
-        page = max(1, layout.geometry.height * (2 if layout.geometry.half_rows else 1)) if layout else 10
+        page = max(1, int(layout.geometry.height / layout.geometry.row_lines)) if layout else 10
         self.action_move(direction * page, 0)
 
     def action_edge(self, end: int) -> None:
