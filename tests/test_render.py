@@ -75,9 +75,9 @@ def test_fitted_rows_grow_into_free_lines_within_the_aspect():
     g = fit_geometry(3, 64, 72, 41)
     assert (g.col_chars, g.row_lines, g.height) == (1, 2, 6)
     assert [g.label_row(y) for y in range(6)] == [0, None, 1, None, 2, None]
-    g = fit_geometry(3, 64, 200, 41)  # square 2-character cells: up to 4 lines
-    assert (g.col_chars, g.row_lines, g.height) == (2, 4, 12)
-    assert [g.label_row(y) for y in range(4)] == [None, 0, None, None]  # the middle line
+    g = fit_geometry(3, 64, 200, 41)  # 3 characters a column fit: up to 6 lines a row
+    assert (g.col_chars, g.row_lines, g.width, g.height) == (3, 6, 192, 18)
+    assert [g.label_row(y) for y in range(6)] == [None, None, 0, None, None, None]  # the middle line
     # layer_components (28 x 7, wide labelled columns): 1.5 lines a row fill 42 lines
     g = fit_geometry(28, 7, 63, 42, max_col_chars=9)
     assert (g.col_chars, g.row_lines, g.height) == (9, Fraction(3, 2), 42)
@@ -86,6 +86,28 @@ def test_fitted_rows_grow_into_free_lines_within_the_aspect():
     assert fit_geometry(28, 7, 63, 42, allow_half=False, max_col_chars=9).row_lines == 1  # whole lines only
     assert fit_geometry(28, 7, 63, 41, max_col_chars=9).row_lines == 1  # 42 lines do not fit
     assert fit_geometry(3, 64, 33, 20).row_lines == 1  # packed columns: already 2 data cells a character
+
+
+def test_fitted_cells_grow_in_both_directions_within_the_aspect():
+    """One rule for both axes: each axis drawn a cell per index takes its share of the room,
+    then the longer side of the cell is cut back until it is at most 4 times the shorter on
+    screen (a character is half as wide as a line is tall: c characters x h half lines)."""
+    g = fit_geometry(3, 4, 48, 24)  # 3 x 4 floats at 120 x 30: both sides bound by the room
+    assert (g.col_chars, g.row_lines, g.width, g.height) == (12, 8, 48, 24)
+    g = fit_geometry(28, 2, 80, 28)  # few columns: 8 characters (4 x a line), not 40-character bars
+    assert (g.col_chars, g.row_lines, g.width) == (8, 1, 16)
+    g = fit_geometry(1, 8, 80, 40)  # one row: 10 characters x 20 lines, not the 40 lines there are
+    assert (g.col_chars, g.row_lines) == (10, 20)
+    g = fit_geometry(28, 7, 30, 16)  # rows packed two a line keep that; columns grow to 4 x half a line
+    assert (g.col_chars, g.row_lines, g.width, g.height) == (4, Fraction(1, 2), 28, 14)
+    g = fit_geometry(3, 4, 48, 23, allow_half=False)  # monochrome: whole lines
+    assert (g.col_chars, g.row_lines) == (12, 7)
+    g = fit_geometry(3, 4, 48, 24, grow=False)  # an export's fit: cells as fitted
+    assert (g.col_chars, g.row_lines) == (2, 1)
+    g = fit_geometry(3, 500, 80, 40)  # aggregated columns keep half a character; rows 4 x that: a line
+    assert g.col_group > 1 and (g.col_chars, g.row_lines) == (Fraction(1, 2), 1)
+    g = fit_geometry(3, 500, 80, 40, allow_half=False)  # a character each: rows up to 2 lines
+    assert g.col_group > 1 and (g.col_chars, g.row_lines) == (1, 2)
 
 
 def test_aggregate_max_keeps_the_hot_cell_and_nan_blocks():
@@ -131,10 +153,10 @@ def test_cursor_cell_is_marked_and_colors_are_truecolor():
     values[2, 5] = 10.0
     layout = layout_heatmap(_model(values, cursor=(2, 5)), 60, 20)
     geo = layout.geometry
-    assert geo.row_lines == 4  # square cells grown to 4 lines: the cursor on the row's middle line only
+    assert (geo.col_chars, geo.row_lines) == (6, 5)  # cells grown to 6 x 5: the cursor on the row's middle line only
     lines = [layout.lines[layout.map_y + y][2:] for y in range(geo.height) if geo.line_rows(y)[0] == 2]
-    assert [line[5].text for line in lines] == ["  ", "[]", "  ", "  "]
-    cells = lines[1]
+    assert [line[5].text for line in lines] == ["      ", "      ", "[    ]", "      ", "      "]
+    cells = lines[2]
     assert cells[0].style.bgcolor.triplet == (255, 255, 204)  # YlOrRd at 0
     assert all(line[5].style.bgcolor.triplet == (128, 0, 38) for line in lines)  # hot cell, darkest red
 
@@ -143,9 +165,9 @@ def test_a_line_two_tall_rows_share_is_drawn_in_half_blocks():
     values = np.array([[0.0], [10.0], [np.nan]]) * np.ones((1, 7))
     layout = layout_heatmap(_model(values), 80, 10)  # 3 rows in 4 lines of 7 wide columns
     geo = layout.geometry
-    assert (geo.row_lines, geo.height) == (Fraction(3, 2), 5)
+    assert (geo.col_chars, geo.row_lines, geo.height) == (10, Fraction(3, 2), 5)
     cells = [layout.lines[layout.map_y + y][2] for y in range(geo.height)]
-    assert [c.text for c in cells] == ["  ", "▀▀", "  ", "××", "××"]  # the NaN row's marker on both its lines
+    assert [c.text for c in cells] == [" " * 10, "▀" * 10, " " * 10, "×" * 10, "×" * 10]  # NaN: on both lines
     assert cells[1].style.color.triplet == (255, 255, 204) and cells[1].style.bgcolor.triplet == (128, 0, 38)
     labels = ["".join(s.text for s in layout.lines[layout.map_y + y][:1]).strip() for y in range(geo.height)]
     assert labels == ["r0", "", "r1", "r2", ""]
@@ -182,7 +204,24 @@ def test_stacked_facets_share_the_free_lines():
     grid = layout_grid(four * 3, 124, 45)
     assert grid.geometry.row_lines == 1 and len(grid.lines) == 12 * 5 + 3  # title, 3 rows, ticks; legend
     side = layout_grid([_model(np.ones((3, 8)), title=f"P{i}") for i in range(4)], 120, 40, per_row=2)
-    assert side.columns == 2 and side.geometry.row_lines == 4 and len(side.lines) <= 40  # 2 x 2 panels
+    assert side.columns == 2 and side.geometry.row_lines == 5 and len(side.lines) <= 40  # 2 x 2 panels
+
+
+def test_panels_side_by_side_share_the_width():
+    """Panels side by side each grow their cells into their share of the width (they kept
+    the width of an ungrown panel, 2-character cells in a third of the screen); exports,
+    which lay a figure out at its own width, keep the ungrown panels."""
+    from heatscope.render.grid import GAP, layout_grid
+
+    models = [_model(np.full((3, 8), float(i)), title=f"P{i}") for i in range(4)]
+    side = layout_grid(models, 120, 40, per_row=2)
+    share = (120 + GAP) // 2 - GAP
+    geo = side.geometry
+    assert side.columns == 2 and side.map_xs[1] == share + GAP + side.map_x
+    assert geo.col_chars == (share - side.map_x) // 8 == 6 and side.map_x + geo.width <= share
+    assert max(sum(seg.cell_length for seg in line) for line in side.lines) <= 120
+    export = layout_grid(models, 120, None, per_row=2)
+    assert export.columns == 2 and export.geometry.col_chars == 2 and export.geometry.row_lines == 1
 
 def test_ranges_near_the_float64_limit_draw_without_warnings(recwarn):
     values = np.array([[1e308, -1e308], [0.0, 1.0]])

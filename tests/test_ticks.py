@@ -8,6 +8,7 @@ row labels. Every aggregation, half-block packing and cell width is covered.
 
 import re
 from dataclasses import replace
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -26,7 +27,8 @@ def _text(line):
     return "".join(s.text for s in line)
 
 
-SHAPES = [(61, 256), (3, 64), (28, 7), (200, 3000), (100000 // 1000, 1), (1, 500), (5, 33), (40, 129)]
+SHAPES = [(61, 256), (3, 64), (28, 7), (200, 3000), (100000 // 1000, 1), (1, 500), (5, 33), (40, 129),
+          (3, 4), (1, 3), (28, 2), (2, 9), (3, 12)]  # the last grow wider than their labels
 SIZES = [(48, 22), (78, 22), (128, 46), (200, 46), (30, 10)]
 
 
@@ -40,6 +42,8 @@ def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono, zoom):
     geo = layout.geometry
     ticks = _text(layout.lines[layout.map_y + geo.height])
     found = 0
+    shown_labels = model.col_labels[c0:c0 + geo.n_cols]  # a zoomed window's
+    centred = geo.col_chars > max(len(x) for x in shown_labels) + 1  # cells grown wider than label and gap
     for match in re.finditer(r"\S+", ticks):
         x = match.start() - layout.map_x
         assert 0 <= x < geo.width, (ticks, x)
@@ -49,8 +53,13 @@ def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono, zoom):
         expected = model.col_labels[index]
         assert label == expected or (label.endswith("…") and expected.startswith(label[:-1])), \
             (shape, size, geo, label, expected)
+        if centred:  # within its cell, as much room left as right (to a character)
+            left = x - shown * geo.col_chars
+            assert match.end() - layout.map_x <= (shown + 1) * geo.col_chars
+            assert left == (geo.col_chars - len(label)) // 2, (shape, size, geo, label, x)
         found += 1
     assert found >= 1
+    assert found == geo.shown_cols or not centred  # and every cell labelled
     labelled = {}
     for y in range(geo.height):  # row labels: each on a line its row holds whole, in the row's middle
         label = _text(layout.lines[layout.map_y + y][:1]).strip()
@@ -68,8 +77,8 @@ def test_every_tick_label_sits_on_the_cell_it_names(shape, size, mono, zoom):
 
 def _label_lines(geo):
     """{line: shown row} where the labels belong, from the rows' extents in half lines: a row
-    a line or less tall labels every line it starts; a taller row labels one line, the middle
-    (upper of two) of the lines it holds whole."""
+    a line or less tall labels every line it starts; a taller row labels one line, of the
+    lines it holds whole the one nearest its centre (the upper of two)."""
     halves = int(geo.row_lines * 2)
     out = {}
     for r in range(geo.shown_rows):
@@ -78,8 +87,19 @@ def _label_lines(geo):
             out.update({y: r for y in range(first // 2, (end + 1) // 2) if y * 2 >= first})
         else:
             whole = [y for y in range((first + 1) // 2, end // 2) if 2 * y >= first and 2 * y + 2 <= end]
-            out[whole[(len(whole) - 1) // 2]] = r
+            out[min(whole, key=lambda y: (abs(4 * y + 2 - first - end), y))] = r  # 2 x (centre of y - row's)
     return out
+
+
+def test_labels_of_cells_grown_wide_are_centred_in_them():
+    """3 x 4 in 78 x 22: columns grow to 18 characters (they stayed 2, the map 8 wide); each
+    label sits in the middle of its cell, not at its left edge."""
+    layout = layout_heatmap(_model(3, 4), 78, 22)
+    geo = layout.geometry
+    assert (geo.col_chars, geo.row_lines) == (18, Fraction(11, 2))
+    ticks = _text(layout.lines[layout.map_y + geo.height])
+    assert [(m.start() - layout.map_x, m.group()) for m in re.finditer(r"\S+", ticks)] == \
+        [(8, "c0"), (26, "c1"), (44, "c2"), (62, "c3")]
 
 
 def test_aggregated_ticks_at_80x24_name_group_starts():

@@ -1,5 +1,7 @@
 """Zoom: fit <-> one data cell per character, a window that follows the cursor, kept across steps."""
 
+from fractions import Fraction
+
 import h5py
 import numpy as np
 import pytest
@@ -18,6 +20,17 @@ def test_levels_go_from_fit_to_single_cells_then_wide_cells():
     assert levels[-1].col_chars == 2
     small = zoom_levels(fit_geometry(3, 8, 100, 20))  # already two characters per cell
     assert len(small) == 1 and one_to_one(small) == 0
+
+
+def test_zooming_in_never_narrows_a_grown_cell():
+    """Cells grown wider than a character (an axis drawn a cell per index) keep their width
+    at every level; aggregated rows unpack to a line each (they went back to 1 character)."""
+    levels = zoom_levels(fit_geometry(200, 3, 80, 40))  # rows max-pooled, 3 columns 4 characters wide
+    assert levels[0].row_group > 1 and levels[0].col_chars == 4
+    assert [g.col_chars for g in levels] == [4] * len(levels) and levels[-1].row_group == 1
+    assert levels[one_to_one(levels)] == levels[-1] and levels[-1].row_lines == 1
+    packed = zoom_levels(fit_geometry(28, 7, 30, 16))  # rows two a line, columns 4 characters
+    assert [(g.col_chars, g.row_lines) for g in packed] == [(4, Fraction(1, 2)), (4, 1)]
 
 
 @pytest.fixture

@@ -4,11 +4,15 @@ Preference, per axis: columns 2 characters wide (square look), then 1, then two 
 columns per character (``▌`` half blocks); rows one line each, then two per line (``▀``).
 A character holds two colors, so half-block packing is used on one axis at most. When
 even that does not fit, neighbouring cells are aggregated with their maximum (NaN-aware)
-so a hot cell is never dropped, and the geometry says so. When the chosen cells leave
-lines free, rows grow by half lines (a line shared by two rows is a ``▀`` half block)
-until they fill the height or a cell is ``MAX_ASPECT`` times as tall as it is wide on
-screen (a character is about twice as tall as it is wide), as the reference figures draw
-a few datasets as wide bands.
+so a hot cell is never dropped, and the geometry says so.
+
+When the chosen cells leave room, they grow (``grown``): on screen a character is about
+half as wide as a line is tall, so a cell ``c`` characters wide and ``h`` half lines tall
+is ``c`` x ``h`` squares. Each axis drawn a cell per data index (not packed, not
+aggregated) grows to its share of the room, then the longer side is cut back so no cell
+is more than ``MAX_ASPECT`` times as long one way as the other: the largest cell that
+fits, within that aspect. Rows grow by half lines (a line shared by two rows is a ``▀``
+half block), columns by characters; cells never shrink below the fitted ones.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 HALF = Fraction(1, 2)
-MAX_ASPECT = 4  # a drawn cell at most this many times as tall as wide, in screen pixels
+MAX_ASPECT = 4  # a grown cell at most this many times as tall as wide, or as wide as tall, on screen
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,8 @@ def fit_geometry(
     """The best geometry for the room available (never wider or taller than it).
 
     ``allow_half=False`` (monochrome) disables half-block packing; ``max_col_chars`` lets a
-    few categorical columns widen so their labels fit; ``grow=False`` keeps rows a line
-    tall (a height that only bounds, as an export's, is no room to fill).
+    few categorical columns widen so their labels fit; ``grow=False`` leaves the cells as
+    fitted (a height that only bounds, as an export's, is no room to fill).
     """
     width, height = max(1, width), max(1, height)
     widths = [Fraction(w) for w in range(max(2, max_col_chars), 0, -1)] + ([HALF] if allow_half else [])
@@ -126,20 +130,26 @@ def fit_geometry(
                         best = (key, Geometry(n_rows, n_cols, cw, rh, cg, rg))
                     break
     assert best is not None  # the largest groups always fit
-    return taller_rows(best[1], height, allow_half) if grow else best[1]
+    return grown(best[1], width, height, allow_half) if grow else best[1]
 
 
-def taller_rows(geo: Geometry, height: int, allow_half: bool = True) -> Geometry:
-    """``geo`` with rows as many half lines tall as ``height`` lines and ``MAX_ASPECT`` allow
-    (whole lines without half blocks); unchanged when rows are packed or cells aggregated."""
-    if geo.half_rows or geo.row_group > 1:
+def grown(geo: Geometry, width: int, height: int, allow_half: bool = True) -> Geometry:
+    """``geo`` with its cells as large as ``width`` x ``height`` and ``MAX_ASPECT`` allow, in
+    squares of a character's width (a half line): each axis drawn a cell per data index
+    takes its share of the room, then the longer side is cut back to the aspect. Packed or
+    aggregated axes keep their size; rows are whole lines without half blocks."""
+    cols_grow = geo.col_group == 1 and not geo.half_cols
+    rows_grow = geo.row_group == 1 and not geo.half_rows
+    step = 1 if allow_half else 2  # half lines a row grows by
+    c = max(geo.col_chars, Fraction(width // geo.shown_cols)) if cols_grow else geo.col_chars
+    h = max(geo.half_lines, 2 * height // geo.shown_rows // step * step) if rows_grow else geo.half_lines
+    if rows_grow and h > MAX_ASPECT * c:
+        h = max(geo.half_lines, math.floor(MAX_ASPECT * c) // step * step)
+    if cols_grow and c > MAX_ASPECT * h:
+        c = max(geo.col_chars, Fraction(MAX_ASPECT * h))
+    if (c, h) == (geo.col_chars, geo.half_lines):
         return geo
-    h = min(2 * height // geo.shown_rows, int(MAX_ASPECT * geo.col_chars))
-    if not allow_half:
-        h -= h % 2
-    if h <= 2:
-        return geo
-    return Geometry(geo.n_rows, geo.n_cols, geo.col_chars, Fraction(h, 2), geo.col_group, geo.row_group)
+    return Geometry(geo.n_rows, geo.n_cols, c, Fraction(h, 2), geo.col_group, geo.row_group)
 
 
 def _groups(n: int, room: int) -> list[int]:

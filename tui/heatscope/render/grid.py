@@ -99,7 +99,8 @@ def layout_grid(models: list[HeatmapModel], width: int, height: int | None, per_
     no bound, rows a line each at most, as ``layout_heatmap``).
 
     ``per_row`` (the inner facet's size) is the preferred number of panels per grid row;
-    they sit side by side only when that many fit at the width a single panel would take.
+    they sit side by side only when that many fit at the width a single panel would take,
+    and then share the width (and the free lines) to grow their cells into.
     """
     if len(models) == 1:
         one = layout_heatmap(replace(models[0], legend=True), width, height)
@@ -114,7 +115,8 @@ def layout_grid(models: list[HeatmapModel], width: int, height: int | None, per_
     natural = max(_cells(line) for line in probe.lines)
     fit = max(1, (width + GAP) // (natural + GAP))
     columns = per_row if per_row and fit >= per_row else (1 if per_row else min(fit, len(models)))
-    panel_w = natural if columns > 1 else width
+    # side by side, each panel grows into its share of the width (an export's keep their own)
+    panel_w = width if columns == 1 else natural if height is None else (width + GAP) // columns - GAP
     grow = _grow_room(probe, models[-1], width, height, -(-len(models) // columns), blank_between)
     parts = [layout_heatmap(m, panel_w, height, grow) for m in bare]
     lines: list[list[Segment]] = []

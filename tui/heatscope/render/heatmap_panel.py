@@ -16,7 +16,7 @@ from rich.style import Style
 
 from heatscope.colors.colormaps import colorize
 from heatscope.render.cells import SHADES, CellPainter, cell_style
-from heatscope.render.geometry import Geometry, fit_geometry, taller_rows
+from heatscope.render.geometry import Geometry, fit_geometry, grown
 from heatscope.render.heatmap_model import HeatmapModel
 from heatscope.render.ticks import axis_tick_line, format_tick, place_labels
 from heatscope.render.zoom import one_to_one, zoom_levels, zoom_window
@@ -75,10 +75,11 @@ def _runs(text: str, style: Style) -> list[Segment]:
 
 
 def layout_heatmap(model: HeatmapModel, width: int, height: int | None, grow: int | None = None) -> HeatmapLayout:
-    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer). Rows grow
-    taller than a line into free lines: up to ``grow`` lines of cells (default: all the
-    height leaves them; stacked facets get a share). A height of None: as many lines as
-    rows take, a line each at most (exports)."""
+    """Lay the panel out in ``width`` x ``height`` characters (lines may be fewer). Cells
+    grow into the room (``geometry.grown``): the width, and up to ``grow`` lines of cells
+    (default: all the height leaves them; stacked facets get a share; 0: cells as fitted).
+    A height of None: as many lines as rows take, a line each at most, cells as fitted
+    (exports)."""
     if height is None:
         height, grow = UNBOUNDED, 0
     n_rows, n_cols = model.values.shape
@@ -94,7 +95,8 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int | None, grow: in
         fit = fit_geometry(n_rows, n_cols, room_w, max(1, height - chrome), allow_half=not model.mono,
                            max_col_chars=_max_col_chars(model), grow=False)
     room_h = max(1, height - chrome)
-    fit = taller_rows(fit, room_h if grow is None else min(room_h, grow), allow_half=not model.mono)
+    if grow != 0:
+        fit = grown(fit, room_w, room_h if grow is None else min(room_h, grow), allow_half=not model.mono)
     levels = zoom_levels(fit)
     model, geo, origin, zoom_note = zoom_window(model, fit, room_w, room_h)
     map_x = label_w + 1
@@ -163,11 +165,14 @@ def col_tick_cells(model: HeatmapModel, geo: Geometry) -> list[tuple[int, str]]:
 
 
 def _col_ticks(model: HeatmapModel, geo: Geometry, room: int) -> list[str]:
-    """One line of column tick labels; two staggered lines when a few wide labels collide."""
+    """One line of column tick labels; two staggered lines when a few wide labels collide.
+    Cells grown wider than their labels and a gap centre each label in its cell."""
     width = max(1, min(room, geo.width + 8))
     cells = col_tick_cells(model, geo)
     spacing = float(geo.col_chars) * (2 if geo.half_cols else 1)
     widest = max((len(text) for _, text in cells), default=1)
+    if spacing > widest + 1:
+        cells = [(x + (int(spacing) - len(text)) // 2, text) for x, text in cells]
     if geo.n_cols <= 16 and geo.col_group == 1 and widest + 1 > spacing and widest + 1 <= 2 * spacing:
         return [axis_tick_line(cells[0::2], 2 * spacing, width).rstrip(),
                 axis_tick_line(cells[1::2], 2 * spacing, width).rstrip()]

@@ -19,19 +19,26 @@ ONE = Fraction(1)
 
 
 def zoom_levels(fit: Geometry) -> list[Geometry]:
-    """Every zoom level, from the fitted geometry (0) to two-character cells."""
+    """Every zoom level, from the fitted geometry (0) to two-character cells. An axis drawn
+    a cell per index keeps its (maybe grown) size: zooming in never narrows a cell."""
     levels = [fit]
     g = fit
     while True:
         if g.col_group > 1 or g.row_group > 1:
-            g = Geometry(g.n_rows, g.n_cols, ONE, ONE, math.ceil(g.col_group / 2), math.ceil(g.row_group / 2))
+            g = Geometry(g.n_rows, g.n_cols, _whole(g.col_chars, g.col_group), _whole(g.row_lines, g.row_group),
+                         math.ceil(g.col_group / 2), math.ceil(g.row_group / 2))
         elif g.half_cols or g.half_rows:
-            g = Geometry(g.n_rows, g.n_cols, ONE, ONE)
+            g = Geometry(g.n_rows, g.n_cols, max(ONE, g.col_chars), max(ONE, g.row_lines))
         elif g.col_chars < 2:
             g = Geometry(g.n_rows, g.n_cols, Fraction(2), max(ONE, g.row_lines))
         else:
             return levels
         levels.append(g)
+
+
+def _whole(size: Fraction, group: int) -> Fraction:
+    """An axis's size one level in: a character or line a cell while aggregated, else at least that."""
+    return ONE if group > 1 else max(ONE, size)
 
 
 def one_to_one(levels: list[Geometry]) -> int:
