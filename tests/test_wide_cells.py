@@ -115,3 +115,30 @@ async def test_a_diff_grows_its_cells_and_names_the_difference(stack):
             await _click(pilot, app, x, 16)
             assert app.state.cursor == (2, 1)
             assert _value(app) == str((12 + 9) ** 2 - 9 ** 2)
+
+
+def _stat(app, name: str) -> str | None:
+    found = re.search(rf"▏ {name}\s+(.+?)\s*$", screen_text(app), re.M)  # the stats panel's row
+    return found.group(1) if found else None
+
+
+async def test_the_stats_cell_line_counts_data_cells_not_characters(small, tmp_path):
+    """A wide cell is one data cell: no "cell" line (not "max of 12 axis1s"). Wide columns
+    over aggregated rows name only the rows a cell holds, and the value is their maximum."""
+    app = make_app(small)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await _click(pilot, app, 35, 20)
+        assert app.state.cursor == (2, 2) and _stat(app, "value") == "10" and _stat(app, "cell") is None
+    tall = tmp_path / "tall.h5"
+    with h5py.File(tall, "w") as f:
+        f["m"] = np.arange(600, dtype="f8").reshape(200, 3)
+    app = make_app(tall)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        geo = app.heatmap.grid_layout.geometry
+        assert geo.row_group > 1 and geo.col_chars > 2 and app.heatmap.cell_size == (geo.row_group, 1)
+        await _click(pilot, app, int(2 * geo.col_chars) - 1, 0)  # the last character of column 1
+        assert app.state.cursor == (0, 1)
+        assert _stat(app, "cell") == f"max of {geo.row_group} axis0s"
+        assert _value(app) == str(3 * (geo.row_group - 1) + 1)

@@ -34,8 +34,8 @@ class Geometry:
 
     n_rows: int
     n_cols: int
-    col_chars: Fraction  # characters per displayed column: 2, 1 or 1/2
-    row_lines: Fraction  # lines per displayed row: 1 or 1/2
+    col_chars: Fraction  # characters per displayed column: 1/2 (half blocks), 1, 2, more when grown
+    row_lines: Fraction  # lines per displayed row: 1/2 (half blocks), 1, then by half lines when grown
     col_group: int = 1  # data columns aggregated (max) into one displayed column
     row_group: int = 1
 
