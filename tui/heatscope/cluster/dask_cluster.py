@@ -15,20 +15,26 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError as FutureCancelledError
 
 import dask
 from distributed import Client, KilledWorker, LocalCluster, wait
+from distributed.client import FuturesCancelledError
+from distributed.comm.core import CommClosedError
+from distributed.exceptions import WorkerStartTimeoutError
 
 from heatscope.errors import HeatscopeError
 
 CONNECT_TIMEOUT = 5.0
 WORKERS_TIMEOUT = 30.0
 POLL = 1.0
-HEARTBEAT = 5.0
+HEARTBEAT = 3.0
 ANSWER_TIMEOUT = 5.0
 SPAN_RANGE = (16 << 10, 64 << 20)  # bytes of input per task: small enough to spread, big enough to pay
 QUIET = logging.CRITICAL + 1
+GONE = (FuturesCancelledError, CancelledError, FutureCancelledError, CommClosedError, OSError)  # the scheduler left
 
 
 class DaskCluster:
@@ -79,7 +85,7 @@ class DaskCluster:
                 return done
             except TimeoutError:
                 pass
-            except Exception as exc:  # noqa: BLE001 - cancelled futures, closed comms: the scheduler is gone
+            except GONE as exc:
                 raise self._lost(exc) from None
             if self.client.status not in ("running", "connecting"):
                 raise self._lost(None)
@@ -106,9 +112,7 @@ class DaskCluster:
                 raise self._lost(None)
             else:
                 return future.result()
-        except HeatscopeError:
-            raise
-        except Exception as lost:  # noqa: BLE001 - the scheduler went away while we asked
+        except GONE as lost:  # the scheduler went away while we asked
             raise self._lost(lost) from None
         if isinstance(exc, HeatscopeError):
             raise exc
@@ -119,9 +123,11 @@ class DaskCluster:
                                  "same path", self.where) from None
         raise exc
 
-    def _lost(self, exc) -> HeatscopeError:
-        detail = f" ({type(exc).__name__})" if exc is not None else ""
-        return HeatscopeError(f"lost the connection to the dask scheduler mid-run{detail}", self.where)
+    def _lost(self, exc=None) -> HeatscopeError:
+        if exc is not None and not isinstance(exc, GONE[:4]) and str(exc):  # an OSError says what happened
+            return HeatscopeError(f"lost the connection to the dask scheduler ({str(exc).splitlines()[0][:120]})",
+                                  self.where)
+        return HeatscopeError("lost the connection to the dask scheduler (it stopped, or the network)", self.where)
 
     def _cancel(self, futures) -> None:
         try:
@@ -140,8 +146,10 @@ class DaskCluster:
 
 
 def _quiet() -> None:
-    """dask's logs (reconnect attempts, tracebacks of lost comms) never reach the terminal."""
-    logging.getLogger("distributed").setLevel(QUIET)
+    """dask's logs (reconnect attempts, tracebacks of lost comms) never reach the terminal:
+    its loggers have their own levels (dask's logging config), so each one is set."""
+    for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"] + ["distributed"]:
+        logging.getLogger(name).setLevel(QUIET)
     dask.config.set({"distributed.admin.tick.limit": "1h"})  # no "event loop was unresponsive" warnings
 
 
@@ -149,7 +157,7 @@ def connect(address: str) -> DaskCluster:
     """A client of the scheduler at ``address`` with at least one worker."""
     _quiet()
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=True)
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
         reason = "no answer" if isinstance(exc, (OSError, TimeoutError)) else str(exc).splitlines()[0][:120]
         raise HeatscopeError(f"cannot reach the dask scheduler ({reason} within {CONNECT_TIMEOUT:.0f} s)",
@@ -157,9 +165,12 @@ def connect(address: str) -> DaskCluster:
     cluster = DaskCluster(client, address)
     try:
         client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
-    except Exception:  # noqa: BLE001 - TimeoutError, or the scheduler went away
+    except WorkerStartTimeoutError:
         cluster.close()
         raise HeatscopeError(f"no dask worker joined the scheduler within {WORKERS_TIMEOUT:.0f} s", address) from None
+    except GONE as exc:
+        cluster.close()
+        raise cluster._lost(exc) from None
     return cluster
 
 
@@ -171,8 +182,8 @@ def local_cluster(n_workers: int) -> DaskCluster:
     try:
         local = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
                              silence_logs=QUIET, host="127.0.0.1")
-        client = Client(local, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = Client(local, timeout=CONNECT_TIMEOUT, set_as_default=True)
     except Exception as exc:  # noqa: BLE001 - no free port, no fork, ...
         raise HeatscopeError(f"cannot start a local dask cluster ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0][:120] if str(exc) else ''})") from None
-    return DaskCluster(client, f"the local cluster ({n_workers} workers)", local)
+    return DaskCluster(client, "a local dask cluster", local)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import sys
 
 from heatscope.errors import HeatscopeError
 
@@ -72,6 +73,8 @@ class Engine:
                 self._cluster = dask_cluster.connect(self.scheduler)
             else:
                 self._cluster = dask_cluster.local_cluster(self.workers or os.cpu_count() or 1)
+            n = self._cluster.n_workers
+            print(f"heatscope: on {self._cluster.where}: {n} worker{'s' if n != 1 else ''}", file=sys.stderr)
         return self._cluster
 
     def close(self) -> None:

@@ -52,8 +52,9 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 class Session:
     """Files opened read-only, their catalogs, and cached reads of recent slices."""
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], cluster=None) -> None:
         self.paths = list(paths)
+        self.cluster = cluster  # a dask cluster (heatscope.cluster) metric views of local files are computed on
         self.names = run_names(self.paths)  # display-safe run names, one per path
         self.files: list[OpenedFile] = []
         self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
@@ -337,7 +338,13 @@ class Session:
         base = catalog.find(info.reduction.base_path) if catalog is not None else None
         if base is None or not base.viewable:
             raise HeatscopeError("dataset is gone", info.display_path)
-        compute(self.dataset(file_index, base), base, info.reduction, out, **options)
+        dset = self.dataset(file_index, base)
+        if self.cluster is not None and not self.is_remote(file_index):
+            from heatscope.read.distributed_reduce import compute_on
+
+            compute_on(self.cluster, str(Path(self.paths[file_index]).resolve()), dset, base, info.reduction, out)
+        else:
+            compute(dset, base, info.reduction, out, **options)
         return out
 
     def scan(self, file_index: int, info: DatasetInfo, derived: bool = False, **options):
