@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import warnings
 from asyncio import CancelledError
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError as FutureCancelledError
@@ -180,8 +181,10 @@ def local_cluster(n_workers: int) -> DaskCluster:
     if sys.platform.startswith("linux"):
         dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
     try:
-        local = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                             silence_logs=QUIET, host="127.0.0.1")
+        with warnings.catch_warnings():  # "Port 8787 is already in use": another cluster's HTTP server
+            warnings.simplefilter("ignore")
+            local = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                                 silence_logs=QUIET, host="127.0.0.1")
         client = Client(local, timeout=CONNECT_TIMEOUT, set_as_default=True)
     except Exception as exc:  # noqa: BLE001 - no free port, no fork, ...
         raise HeatscopeError(f"cannot start a local dask cluster ({type(exc).__name__}: "
