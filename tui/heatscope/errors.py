@@ -14,5 +14,8 @@ class HeatscopeError(Exception):
         self.message = message
         self.where = where
 
+    def __reduce__(self):  # pickled whole (a dask worker's error reaches the client with its ``where``)
+        return type(self), (self.message, self.where)
+
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from heatscope.cluster.options import Engine, add_cluster_flags
 from heatscope.errors import HeatscopeError
 from heatscope.sources.backends import is_remote
 from heatscope.text import safe_text
@@ -23,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_view_flags(parser)
     parser.add_argument("--format", "-f", choices=FORMATS, help="output format (default: from OUT's suffix)")
     parser.add_argument("--output", "-o", metavar="OUT", help="output file, or - for stdout (text formats)")
+    add_cluster_flags(parser, "compute --reduce")
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -62,11 +64,14 @@ def run_export(args: argparse.Namespace) -> int:
 
         lut(args.cmap)
     fmt = _format(args)
-    session = Session(paths)
-    try:
-        fig = evaluate(session, spec, target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW))
-    finally:
-        session.close()
+    with Engine.from_args(args) as engine:
+        # started before any file is open here (its workers are forked from this process)
+        cluster = engine.for_input(_local_bytes(paths)) if args.reduce else None
+        session = Session(paths, cluster)
+        try:
+            fig = evaluate(session, spec, target=OVERVIEW_TARGETS.get(fmt, TEXT_OVERVIEW))
+        finally:
+            session.close()
     for note in fig.info.value.notes:  # what info lists and the TUI shows as a notice
         print(f"heatscope: note: {fig.info.display_path}: {note}", file=sys.stderr)
     for note in fig.notes:
@@ -91,6 +96,11 @@ def run_export(args: argparse.Namespace) -> int:
         raise HeatscopeError(f"cannot write ({exc.strerror or exc})", out) from None
     print(safe_text(out))
     return 0
+
+
+def _local_bytes(paths: list[Path]) -> int:
+    """The size of the local input files (what --workers alone weighs)."""
+    return sum(os.path.getsize(p) for p in paths if not is_remote(p))
 
 
 def refuse_overwriting_inputs(out: Path, inputs: list[Path]) -> None:

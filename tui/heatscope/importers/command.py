@@ -1,13 +1,17 @@
 """``heatscope import KIND SRC -o OUT``: Megatron-LM logs and router traces, SGLang's expert
 distribution dumps, plain tensor files. Skipped records are reported as ``file:line`` or
-``file: key``; assumptions are printed and stored; the output appears only when complete."""
+``file: key``; assumptions are printed and stored; the output appears only when complete.
+``--workers`` / ``--scheduler`` read Megatron's files in byte ranges and SGLang's dumps one
+a task on a dask cluster; the counts are summed and written here, the same as read here."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
+from heatscope.cluster.options import Engine, add_cluster_flags
 from heatscope.errors import HeatscopeError
 from heatscope.importers.megatron_layout import ORDERS
 from heatscope.parsing import Parser
@@ -39,9 +43,11 @@ def _parser() -> Parser:
     mega.add_argument("--step-offset", type=int, default=0, help="add this to every step (--step-offset 1 on "
                       "traces numbers them as tokens_per_expert does)")
     common(mega)
+    add_cluster_flags(mega, "read the rank files")
     sgl = kinds.add_parser("sglang", help="SGLang expert distribution recorder dumps (.pt) or logical_count .json")
     sgl.add_argument("source", metavar="SRC", help="a dump, a .json, or SGLANG_EXPERT_DISTRIBUTION_RECORDER_DIR")
     common(sgl)
+    add_cluster_flags(sgl, "read the dumps (one task a file)")
     tensor = kinds.add_parser("tensor", help="a .npy, .npz, .safetensors or .pt file")
     tensor.add_argument("source", metavar="FILE")
     tensor.add_argument("--axes", help="axis names, e.g. step,layer,expert (arrays of other ranks are skipped)")
@@ -53,7 +59,7 @@ def _parser() -> Parser:
     return parser
 
 
-def _megatron(args, source: Path, report):
+def _megatron(args, source: Path, report, engine):
     from heatscope.importers.megatron import read_counts, stage_arrays, tpe_directory
     from heatscope.importers.megatron_trace import read_traces, trace_arrays, trace_files
 
@@ -75,10 +81,10 @@ def _megatron(args, source: Path, report):
             raise HeatscopeError("--num-experts must be at least 1")
         report.found = "Megatron-LM router traces (router_trace_rank*.jsonl)"
         values, layout = read_traces(source, report, sizes=sizes, order=args.rank_order,
-                                     num_experts=args.num_experts, step_offset=args.step_offset)
+                                     num_experts=args.num_experts, step_offset=args.step_offset, engine=engine)
         return trace_arrays(values, layout, report, args.num_experts)
     report.found = "Megatron-LM tokens_per_expert logs (rank*.jsonl)"
-    values, width, layout = read_counts(source, report, sizes, args.rank_order, args.step_offset)
+    values, width, layout = read_counts(source, report, sizes, args.rank_order, args.step_offset, engine)
     return stage_arrays(values, width, width * layout.ep, report, layout.pp)
 
 
@@ -93,13 +99,14 @@ def run_import(argv: Sequence[str]) -> int:
     if not source.exists():
         raise HeatscopeError("no such file or directory", str(source))
     report = ImportReport()
-    with staged_output(output, args.force, [source]) as staging:
+    engine = Engine.from_args(args) if "workers" in vars(args) else None  # megatron and sglang
+    with staged_output(output, args.force, [source]) as staging, engine or nullcontext():
         if args.kind == "megatron":
-            arrays = _megatron(args, source, report)
+            arrays = _megatron(args, source, report, engine)
         elif args.kind == "sglang":
             from heatscope.importers.sglang import read_sglang
 
-            arrays = read_sglang(source, report)
+            arrays = read_sglang(source, report, engine)
         else:
             from heatscope.importers.tensors import parse_labels, tensor_arrays
 

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs
-from heatscope.importers.megatron_cells import RankCells, describe_ranks, read_rank_files
+from heatscope.importers.megatron_cells import RankCells, describe_ranks
 from heatscope.importers.megatron_layout import ORDERS, SIZES, checkpoint_sizes, resolve_layout
+from heatscope.importers.megatron_spans import read_rank_files
 from heatscope.importers.output import ImportReport
 
 RANK_FILE = re.compile(r"rank(\d+)\.jsonl$")
@@ -95,26 +97,38 @@ def saved_layout(directory: Path):
     return None
 
 
-def _width_checked(parse):
-    """``parse`` refusing a record whose number of local experts differs from the first one's."""
-    first: list[int] = []
-
+def width_parse(width: int):
+    """The parser of a line, refusing a record whose number of local experts is not ``width``
+    (the first valid record's)."""
     def checked(text: str):
-        step, block, layer, counts = parse(text)
-        if not first:
-            first.append(counts.size)
-        elif counts.size != first[0]:
-            raise ValueError(f"{counts.size} local experts, other records have {first[0]}")
+        step, block, layer, counts = _parse(text)
+        if counts.size != width:
+            raise ValueError(f"{counts.size} local experts, other records have {width}")
         return step, block, layer, counts
-    return checked, first
+    return checked, {}
+
+
+def _first_width(files: list[tuple[int, Path]], place) -> int | None:
+    """The number of local experts of the first valid record of the files read."""
+    for rank, path in files:
+        if place(rank) is None:
+            continue
+        with open(path, "rb") as fh:
+            for raw in fh:
+                try:
+                    return _parse(raw.decode("utf-8", "replace"))[3].size
+                except (ValueError, TypeError):
+                    continue
+    return None
 
 
 def read_counts(directory: Path, report: ImportReport, sizes: dict[str, int | None], order: str = ORDERS[0],
-                step_offset: int = 0):
+                step_offset: int = 0, engine=None):
     """Cells ``{(step, block, stage, local layer, ep_rank): counts or None}`` and the number
-    of local experts, after the layout is settled (or refused)."""
+    of local experts, after the layout is settled (or refused); on ``engine``'s cluster when
+    it has one."""
     files = rank_files(directory)
-    parse, width = _width_checked(_parse)
+
     def seen():
         return describe_ranks(files, "tokens_per_expert logs", _parse, local_experts=True)
 
@@ -131,22 +145,25 @@ def read_counts(directory: Path, report: ImportReport, sizes: dict[str, int | No
         return None if tp else (pp, ep)
 
     cells = RankCells(expected)
-    read_rank_files(files, "reading tokens_per_expert", report, cells, parse, place, "iter", step_offset)
+    width = _first_width(files, place)
+    if width is not None:
+        read_rank_files(files, "reading tokens_per_expert", report, cells, partial(width_parse, width), place, "iter",
+                        step_offset, engine)
     values, reasons = cells.finish()
-    if not width or all(v is None for v in values.values()):
+    if width is None or all(v is None for v in values.values()):
         raise HeatscopeError("no valid tokens-per-expert lines", str(directory))
     report.assumptions.append(layout.text())
     report.assumptions.extend(assumed)
     report.assumptions.append(
-        f"rank r holds experts ep_rank*{width[0]}..(ep_rank+1)*{width[0]}-1 (its local experts); counts of the "
+        f"rank r holds experts ep_rank*{width}..(ep_rank+1)*{width}-1 (its local experts); counts of the "
         f"{layout.dp} data-parallel ranks and of all microbatches are summed"
         + (f"; expert-tensor-parallel ranks 1..{layout.tp - 1} hold the same counts and are not read"
            if layout.tp > 1 else ""))
     report.assumptions.append("step is Megatron's 'iter' = training iteration + 1 (router traces of the same run "
                               "number it one less)" + (f", plus --step-offset {step_offset}" if step_offset else ""))
-    missing_note(report, reasons, values, width[0], "step x layer x expert-parallel block" if layout.ep > 1
+    missing_note(report, reasons, values, width, "step x layer x expert-parallel block" if layout.ep > 1
                  else "step x layer")
-    return values, width[0], layout
+    return values, width, layout
 
 
 def missing_note(report: ImportReport, reasons: dict[str, int], values, width: int, unit: str) -> None:
@@ -169,6 +186,8 @@ def stage_arrays(values, part_width: int, n_experts: int, report: ImportReport, 
     for _, block, stage, layer, _ in values:
         seen = stage_layers.setdefault(block, {})
         seen[stage] = max(seen.get(stage, 0), layer + 1)
+    # decoder, mtp0, mtp1...: the order cells were read in (one process or many) does not show
+    stage_layers = dict(sorted(stage_layers.items(), key=lambda item: (item[0] != "decoder", len(item[0]), item[0])))
     offsets = {(block, s): sum(n for t, n in seen.items() if t < s) for block, seen in stage_layers.items()
                for s in seen}
     if pp_size > 1:

@@ -21,8 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from heatscope.importers.output import ImportReport, Progress
-
 Key = tuple[int, str, int, int, int]  # step, block, stage, local layer, part
 _BLOCK = re.compile(r'"block":\s*"([^"]*)"')
 
@@ -70,12 +68,15 @@ class RankCells:
         self.cells: dict[Key, _Cell] = {}
         self._patterns: list[tuple[int, int, tuple[int, int] | None, str | None, int | None]] = []
 
-    def add(self, key: Key, rank: int, counts: np.ndarray) -> None:
+    def merge(self, key: Key, rank: int, counts: np.ndarray, records: int = 1, repeated: bool = False) -> None:
+        """Add ``records`` records of ``rank`` to the cell ``key`` (their counts summed;
+        ``repeated``: the rank logged it more than once where a cell has one record a rank)."""
         cell = self.cells.setdefault(key, _Cell())
-        if rank in cell.records and not self.microbatch_records:
+        if repeated or (rank in cell.records and not self.microbatch_records):
             cell.why = cell.why or "repeated"
-            return
-        cell.records[rank] = cell.records.get(rank, 0) + 1
+            if rank in cell.records:
+                return
+        cell.records[rank] = cell.records.get(rank, 0) + records
         if cell.counts is None:
             cell.counts = counts.astype(np.int64)
         else:
@@ -117,53 +118,6 @@ class RankCells:
 
 
 Parse = Callable[[str], tuple[int, str, int, np.ndarray] | None]
-Place = Callable[[int], tuple[int, int] | None]
-
-
-def read_rank_files(files: list[tuple[int, Path]], label: str, report: ImportReport, cells: RankCells,
-                    parse: Parse, place: Place, step_key: str, step_offset: int = 0) -> None:
-    """Read every line of the per-rank ``files`` into ``cells``: ``parse`` turns a line into
-    ``(step, block, layer, counts)`` (None: not counted; ValueError: invalid), ``place`` a rank
-    into ``(stage, part)`` (None: its files are not read). Damaged records are reported."""
-    with Progress(label, sum(path.stat().st_size for _, path in files)) as progress:
-        for rank, path in files:
-            report.files += 1
-            where = place(rank)
-            if where is None:
-                progress.advance(path.stat().st_size)
-                continue
-            stage, part = where
-            last_step, pending = None, []
-            with open(path, "rb") as fh:
-                for number, raw in enumerate(fh, start=1):
-                    progress.advance(len(raw))
-                    if not raw.strip():
-                        continue
-                    report.lines += 1
-                    text = raw.decode("utf-8", "replace")
-                    try:
-                        parsed = parse(text)
-                    except (ValueError, TypeError) as exc:
-                        reason = json_problem(exc, text) if isinstance(exc, json.JSONDecodeError) else str(exc)
-                        report.skip(f"{path}:{number}", reason)
-                        step, block, layer = record_ids(text, step_key)
-                        if step is None:
-                            pending.append((block, layer))
-                        else:
-                            cells.damage(stage, part, (step + step_offset,) * 2, block, layer)
-                        continue
-                    if parsed is None:
-                        continue
-                    step, block, layer, counts = parsed
-                    for p_block, p_layer in pending:  # damaged records between the last step and this one
-                        low = step if last_step is None else last_step
-                        cells.damage(stage, part, (low + step_offset, step + step_offset), p_block, p_layer)
-                    pending.clear()
-                    last_step = step
-                    cells.add((step + step_offset, block, stage, layer, part), rank, counts)
-            for p_block, p_layer in pending:
-                steps = None if last_step is None else (last_step + step_offset, last_step + step_offset)
-                cells.damage(stage, part, steps, p_block, p_layer)
 
 
 def _spans(numbers) -> str:

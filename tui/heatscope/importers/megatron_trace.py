@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +33,9 @@ import numpy as np
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import ImportedArray
 from heatscope.importers.megatron import block_name, missing_note, saved_layout, stage_arrays
-from heatscope.importers.megatron_cells import RankCells, describe_ranks, read_rank_files
+from heatscope.importers.megatron_cells import RankCells, describe_ranks
 from heatscope.importers.megatron_layout import ORDERS, SIZES, resolve_layout
+from heatscope.importers.megatron_spans import read_rank_files
 from heatscope.importers.output import ImportReport
 
 TRACE_FILE = re.compile(r"router_trace_rank(\d+)\.jsonl$")
@@ -112,9 +114,11 @@ def _check(record: dict, values: np.ndarray, num_experts: int | None) -> tuple[i
     return step, block, layer
 
 
-def _parse_line(num_experts: int | None, other_stages: dict[str, int]):
-    """A line's ``(step, block, layer, tokens per expert)``; None (counted in ``other_stages``)
-    for records of other stages than the routing itself."""
+def trace_parse(num_experts: int | None):
+    """The parser of a line: its ``(step, block, layer, tokens per expert)``, None for records
+    of other stages than the routing itself (counted in the dict returned beside it)."""
+    other_stages: dict[str, int] = {}
+
     def parse(text: str):
         record, values = _indices(text)
         if record.get("stage", "pre_dispatch") != "pre_dispatch":
@@ -123,21 +127,20 @@ def _parse_line(num_experts: int | None, other_stages: dict[str, int]):
             return None
         step, block, layer = _check(record, values, num_experts)
         return step, block, layer, np.bincount(values, minlength=0)
-    return parse
+    return parse, other_stages
 
 
 def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int | None] | None = None,
-                order: str = ORDERS[0],
-                num_experts: int | None = None, step_offset: int = 0):
+                order: str = ORDERS[0], num_experts: int | None = None, step_offset: int = 0, engine=None):
     """Cells ``{(step, block, stage, local layer, 0): tokens per expert or None}`` summed over
-    the ranks of each stage, and the layout."""
+    the ranks of each stage, and the layout; on ``engine``'s cluster when it has one."""
     files = trace_files(directory)
     if not files:
         raise HeatscopeError("no router_trace_rank*.jsonl files", str(directory))
     sizes = sizes or dict.fromkeys(SIZES)
 
     def seen():
-        return describe_ranks(files, "router traces", _parse_line(num_experts, {}), local_experts=False)
+        return describe_ranks(files, "router traces", trace_parse(num_experts)[0], local_experts=False)
 
     needed = {"pp"} if order == ORDERS[0] else {"tp", "ep", "pp"}
     layout, assumed = resolve_layout([r for r, _ in files], sizes, needed, order, seen, saved_layout(directory))
@@ -148,11 +151,9 @@ def read_traces(directory: Path, report: ImportReport, *, sizes: dict[str, int |
     if absent:
         report.notes.append(f"no trace file of ranks {absent[:10]}{'...' if len(absent) > 10 else ''}: "
                             "the cells of their stages are missing")
-    other_stages: dict[str, int] = {}
     cells = RankCells(expected, microbatch_records=True)
-    read_rank_files(files, "reading router traces", report, cells, _parse_line(num_experts, other_stages),
-                    lambda r: (layout.coords(r)[3], 0),
-                    "step", step_offset)
+    other_stages = read_rank_files(files, "reading router traces", report, cells, partial(trace_parse, num_experts),
+                                   lambda r: (layout.coords(r)[3], 0), "step", step_offset, engine)
     values, reasons = cells.finish()
     for name, n in other_stages.items():
         report.assumptions.append(f"{n} records of stage {name!r} not counted (only 'pre_dispatch' routing)")

@@ -17,8 +17,6 @@ routed token in any pass (dense layers) are marked missing.
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +24,7 @@ import numpy as np
 from heatscope.errors import HeatscopeError
 from heatscope.importers.arrays_file import MISSING, ImportedArray, counts_attrs
 from heatscope.importers.output import ImportReport
-from heatscope.importers.torch_files import load_pt
-
-DUMP = re.compile(r"expert_distribution_recorder_([\d.]+)(?:_(\d+))?\.pt$")
+from heatscope.importers.sglang_dumps import DUMP, DumpPart, dump_rank, read_dump
 
 
 def sglang_files(source: Path) -> list[Path]:
@@ -43,117 +39,61 @@ def sglang_files(source: Path) -> list[Path]:
     return [source]
 
 
-def _count_array(value, where: str, ndims: tuple[int, ...]) -> np.ndarray:
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError):
-        raise HeatscopeError("not a regular array (rows of different lengths?)", where) from None
-    if array.dtype.kind not in "iuf" or array.ndim not in ndims:
-        raise HeatscopeError(f"expected a {' or '.join(f'{n}-D' for n in ndims)} array of counts, "
-                             f"got {array.dtype} {array.shape}", where)
-    if array.size and (not np.isfinite(array).all() or array.min() < 0):
-        raise HeatscopeError("counts must be finite and non-negative", where)
-    return array.astype(np.int64)
+def _add_passes(part: DumpPart, report: ImportReport, totals: dict[int, np.ndarray],
+                ranks_of: dict[int, set]) -> None:
+    """A per_pass dump's records added to the totals of the dumps before it: a pass whose
+    number of logical experts differs from theirs is skipped, record by record."""
+    clash = {i for i, s in part.sums.items() if i in totals and totals[i].shape != s.shape}
+    for event in part.events:
+        if event[0] == "skip":
+            report.skip(event[1], event[2])
+        elif event[2] in clash:
+            report.skip(event[1], f"{part.sums[event[2]].shape[1]} logical experts, other dumps have "
+                                  f"{totals[event[2]].shape[1]}")
+        else:
+            ranks_of.setdefault(event[2], set()).add(event[3])
+    for pass_id, logical in part.sums.items():
+        if pass_id not in clash:
+            totals[pass_id] = totals[pass_id] + logical if pass_id in totals else logical
 
 
-def _dump_rank(path: Path) -> int | None:
-    """The rank in a ``per_pass`` dump's name (``..._{time}_{rank}.pt``)."""
-    match = DUMP.search(path.name)
-    return int(match.group(2)) if match and match.group(2) is not None else None
-
-
-def _per_pass(loaded: dict, path: Path, report: ImportReport, totals: dict[int, np.ndarray],
-              ranks_of: dict[int, set]) -> None:
-    mapping = _count_array(loaded.get("last_physical_to_logical_map"), f"{path}: last_physical_to_logical_map", (2,))
-    n_logical = int(mapping.max()) + 1 if mapping.size else 0
-    for i, record in enumerate(loaded["records"]):
-        where = f"{path}: records[{i}]"
-        report.lines += 1
-        try:
-            if not isinstance(record, dict) or type(record.get("forward_pass_id")) is not int:
-                raise HeatscopeError("a record needs an integer forward_pass_id", where)
-            if "global_physical_count" not in record:
-                raise HeatscopeError("no global_physical_count (per_token dumps are not counts)", where)
-            physical = _count_array(record["global_physical_count"], f"{where}: global_physical_count", (2,))
-            if physical.shape != mapping.shape:
-                raise HeatscopeError(f"shape {physical.shape} differs from the map's {mapping.shape}", where)
-        except HeatscopeError as exc:
-            report.skip(exc.where or where, exc.message)
-            continue
-        logical = np.zeros((mapping.shape[0], n_logical), np.int64)
-        np.add.at(logical, (np.arange(mapping.shape[0])[:, None], mapping), physical)
-        pass_id = record["forward_pass_id"]
-        if pass_id in totals and totals[pass_id].shape != logical.shape:
-            report.skip(where, f"{logical.shape[1]} logical experts, other dumps have {totals[pass_id].shape[1]}")
-            continue
-        totals[pass_id] = totals[pass_id] + logical if pass_id in totals else logical
-        ranks_of.setdefault(pass_id, set()).add(_dump_rank(path) if _dump_rank(path) is not None
-                                                 else record.get("rank"))
-
-
-def _load(path: Path):
-    if path.suffix != ".json":
-        return load_pt(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise HeatscopeError("not UTF-8 text", str(path)) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
-            raise HeatscopeError(f"JSON cut off after {len(text):,} characters", str(path)) from None
-        raise HeatscopeError(f"not JSON (at line {exc.lineno}, column {exc.colno})", str(path)) from None
-
-
-def _kind(loaded, path: Path) -> str:
-    """Which of SGLang's files ``loaded`` is; HeatscopeError when none."""
-    if not isinstance(loaded, dict):
-        raise HeatscopeError("expected a dict as SGLang dumps it", str(path))
-    if "logical_count" in loaded:
-        return "stat dump (logical_count)" if path.suffix == ".pt" else "init-expert-location JSON"
-    if "records" in loaded:
-        if not isinstance(loaded["records"], list):
-            raise HeatscopeError("'records' must be a list", f"{path}: records")
-        return "per_pass dumps (records)"
-    if "physical_to_logical_map" in loaded:
-        raise HeatscopeError("an expert placement (physical_to_logical_map), not counts", str(path))
-    keys = ", ".join(sorted(map(str, loaded))[:8])
-    raise HeatscopeError(f"neither logical_count nor records (keys: {keys})", str(path))
-
-
-def read_sglang(source: Path, report: ImportReport) -> list[ImportedArray]:
-    """The recorder's counts as ``expert_token_counts`` (pass x layer x expert)."""
+def read_sglang(source: Path, report: ImportReport, engine=None) -> list[ImportedArray]:
+    """The recorder's counts as ``expert_token_counts`` (pass x layer x expert); the dumps
+    read on ``engine``'s cluster when it has one."""
     stat_parts: list[np.ndarray] = []
     per_pass: dict[int, np.ndarray] = {}
     kinds = set()
     in_directory = source.is_dir()
     ranks_of: dict[int, set] = {}  # forward pass -> ranks whose records of it were read
     files = sglang_files(source)
-    dump_ranks = {_dump_rank(p) for p in files} - {None}  # every per_pass dump's rank, damaged or not
-    for path in files:
+    dump_ranks = {dump_rank(p) for p in files} - {None}  # every per_pass dump's rank, damaged or not
+    cluster = engine.for_input(sum(p.stat().st_size for p in files)) if engine is not None else None
+    if cluster is None:
+        parts = (read_dump(p, p) for p in files)
+    else:  # one task a file: a dump has no record boundaries to split it at
+        parts = cluster.ordered(read_dump, [(str(p.resolve()), p) for p in files], [p.stat().st_size for p in files])
+    for path, part in zip(files, parts):
         report.files += 1
-        try:
-            loaded = _load(path)
-            kind = _kind(loaded, path)
-        except HeatscopeError as exc:
+        if part.error is not None:
+            exc = part.error
             if not in_directory:
-                raise
+                raise exc
             if path.suffix == ".json":  # SGLang dumps into the system temp directory, beside anything else
                 report.notes.append(f"{path.name} skipped: not an SGLang expert distribution file ({exc.message})")
             else:
                 report.skip(exc.where or str(path), exc.message)
                 report.notes.append(f"{path.name} could not be read ({exc.message}): "
-                                    + ("the passes it holds are missing" if _dump_rank(path) is not None else
+                                    + ("the passes it holds are missing" if dump_rank(path) is not None else
                                        "its passes are not in the import"))
             continue
-        kinds.add(kind)
-        if "logical_count" in loaded:
-            counts = _count_array(loaded["logical_count"], f"{path}: logical_count", (2, 3))
-            stat_parts.append(counts[np.newaxis] if counts.ndim == 2 else counts)
-            report.lines += stat_parts[-1].shape[0]
+        if part.fatal is not None:
+            raise part.fatal
+        kinds.add(part.kind)
+        report.lines += part.lines
+        if part.stat is not None:
+            stat_parts.append(part.stat)
         else:
-            _per_pass(loaded, path, report, per_pass, ranks_of)
+            _add_passes(part, report, per_pass, ranks_of)
     report.found = "SGLang expert distribution recorder: " + " and ".join(sorted(kinds))
     if stat_parts and per_pass:
         raise HeatscopeError("stat and per_pass dumps mixed in one directory: import them apart", str(source))

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import h5py
 
 from heatscope.catalog.datasets import Catalog, DatasetInfo
 from heatscope.errors import HeatscopeError
+from heatscope.read.distributed_reduce import compute_on
 from heatscope.read.reduce import ReducedArray, compute
 from heatscope.read.reduced_slices import reduced_slice, scan_reduced
 from heatscope.read.run_stack import stacked_slice
@@ -47,6 +49,10 @@ class DatasetSource(Protocol):
 class OpenFiles(Protocol):
     """What a source needs from the open files (``read.session.Session``)."""
 
+    paths: list[Path]
+    cluster: object | None  # a heatscope.cluster cluster metric views of local files are computed on
+
+    def is_remote(self, file_index: int) -> bool: ...
     def dataset(self, file_index: int, info: DatasetInfo) -> h5py.Dataset: ...
     def catalog_of(self, file_index: int) -> Catalog | None: ...
     def reduced(self, file_index: int, info: DatasetInfo) -> ReducedArray: ...
@@ -116,7 +122,13 @@ class MetricSource:
         base = catalog.find(self.info.reduction.base_path) if catalog is not None else None
         if base is None or not base.viewable:
             raise HeatscopeError("dataset is gone", self.info.display_path)
-        compute(self.files.dataset(self.file_index, base), base, self.info.reduction, out, **options)
+        dataset = self.files.dataset(self.file_index, base)
+        cluster = self.files.cluster
+        if cluster is not None and not self.files.is_remote(self.file_index):  # on the dask cluster
+            path = str(Path(self.files.paths[self.file_index]).resolve())
+            compute_on(cluster, path, dataset, base, self.info.reduction, out)
+        else:
+            compute(dataset, base, self.info.reduction, out, **options)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,37 @@ class ReducedArray:
         return len(self.done)
 
 
+def reduction_blocks(shape: tuple[int, ...], chunks, base: DatasetInfo, reduction: Reduction,
+                     budget: int = DEFAULT_BUDGET) -> tuple[list[tuple[slice, ...]], int | None]:
+    """The blocks a reduction reads (along the chunks, each spanning the reduced axis and,
+    when counts become relative load, the expert axis), and that expert axis (or None)."""
+    expert = expert_axis(base) if reduction.to_load else None
+    full = (reduction.axis,) + ((expert,) if expert is not None and expert != reduction.axis else ())
+    return list(iter_blocks(shape, block_shape(shape, chunks, budget, full))), expert
+
+
+def reduce_block(dset: h5py.Dataset, value: ValueInfo, key: tuple[slice, ...], expert: int | None, axis: int,
+                 stat: str) -> tuple[tuple[slice, ...], np.ndarray, np.ndarray | None]:
+    """One block's ``(target in the result, statistic, hottest expert or None)``."""
+    values, _ = value.decode(dset[key])
+    if expert is not None:
+        values = relative_load(values, axis=expert)
+    moved = np.moveaxis(values, axis, -1)
+    target = tuple(k for i, k in enumerate(key) if i != axis)
+    return target, metrics.along(stat, moved), metrics.hot(moved) if stat == "hot" else None
+
+
+def store(out: ReducedArray, target: tuple[slice, ...], result: np.ndarray, hot: np.ndarray | None,
+          fraction: float) -> None:
+    """A finished block, visible to readers at once."""
+    with out.lock:
+        out.values[target] = result
+        if out.hot is not None:
+            out.hot[target] = hot
+        out.done.append(target)
+        out.fraction = fraction
+
+
 def compute(
     dset: h5py.Dataset,
     base: DatasetInfo,
@@ -93,25 +124,11 @@ def compute(
     cancelled: Callable[[], bool] | None = None,
 ) -> None:
     """Fill ``out`` block by block (see the module docstring); raises ``ScanCancelled``."""
-    shape = tuple(dset.shape)
-    expert = expert_axis(base) if reduction.to_load else None
-    full = (reduction.axis,) + ((expert,) if expert is not None and expert != reduction.axis else ())
-    blocks = list(iter_blocks(shape, block_shape(shape, dset.chunks, budget, full)))
+    blocks, expert = reduction_blocks(tuple(dset.shape), dset.chunks, base, reduction, budget)
     for done, key in enumerate(blocks, start=1):
         if cancelled is not None and cancelled():
             raise ScanCancelled()
-        values, _ = base.value.decode(dset[key])
-        if expert is not None:
-            values = relative_load(values, axis=expert)
-        moved = np.moveaxis(values, reduction.axis, -1)
-        result = metrics.along(reduction.stat, moved)
-        target = tuple(k for i, k in enumerate(key) if i != reduction.axis)
-        with out.lock:
-            out.values[target] = result
-            if out.hot is not None:
-                out.hot[target] = metrics.hot(moved)
-            out.done.append(target)
-            out.fraction = done / len(blocks)
+        store(out, *reduce_block(dset, base.value, key, expert, reduction.axis, reduction.stat), done / len(blocks))
         if progress is not None:
             progress(done / len(blocks))
     out.complete = True

@@ -51,8 +51,9 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 class Session:
     """Files opened read-only, their catalogs, and cached reads of recent slices."""
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], cluster=None) -> None:
         self.paths = list(paths)
+        self.cluster = cluster  # a dask cluster (heatscope.cluster) metric views of local files are computed on
         self.names = run_names(self.paths)  # display-safe run names, one per path
         self.files: list[OpenedFile] = []
         self._cache: OrderedDict[tuple, SliceData] = OrderedDict()
