@@ -62,23 +62,28 @@ class Cells(Widget):
         super().__init__()
         self.keys, self.looks, self.opts = keys, looks, opts
         self.step = opts.start
+        self.base: Style | None = None  # the widget's style, under every cell
 
     def show(self, step: int) -> None:
         self.step = max(0, min(len(self.keys) - 1, step))
         self.refresh(Region(0, 0, self.size.width, self.opts.lines + 1))
 
     def render_line(self, y: int) -> Strip:
-        base, o = self.rich_style, self.opts
+        o, width = self.opts, self.size.width
+        if self.base is None:
+            self.base = self.rich_style
+        base = self.base
         if y == 0:
-            title = o.title.format(self.step).center(o.cols * len(o.glyph))
-            segments = [Segment(" " * o.label, base), Segment(title.rstrip(), base + Style(bold=True))]
+            title = o.title.format(self.step).center(o.cols * len(o.glyph)).rstrip()
+            segments = [Segment(" " * o.label, base), Segment(title, base + Style(bold=True))]
+            length = o.label + len(title)
         elif y <= o.lines:
             looks = self.looks
             segments = [Segment(f"{y:>{o.label - 1}} ", base)] + [looks[k] for k in self.keys[self.step][y - 1]]
+            length = o.label + o.cols * len(o.glyph)
         else:
-            segments = []
-        length = sum(s.cell_length for s in segments)
-        return Strip(segments + [Segment(" " * max(0, self.size.width - length), base)], self.size.width)
+            segments, length = [], 0
+        return Strip(segments + [Segment(" " * max(0, width - length), base)], width)
 
 
 class StepFloor(App):

@@ -9,6 +9,7 @@ used: every millisecond of import delays the first heatmap.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 
@@ -214,15 +215,20 @@ class HeatscopeApp(App[int]):
             self.refresh_view()
 
     def _fetch(self, state: ViewState) -> None:
-        """Show the panels now when they are cached (prefetched), else read them in a worker."""
+        """Show the panels when they are cached (prefetched), else read them in a worker. A
+        new view is drawn at once (in the first frame); a step once the event loop has queued
+        the keys that came meanwhile (they reach the app through it): a burst of keys that
+        came faster than frames draws once, its last view."""
         target = overview_target(*self.size)
         hit = read_panels(self.session, state, cached_only=True, target=target)
         if hit is None:
             workers.start(self, workers.load_panels, state, True, target, group="slice")
             return
-        self.on_panels_loaded(PanelsLoaded(state.slice_key, hit))
-        if state.step_axis is not None:
-            workers.start(self, workers.load_panels, state, False, target, group="slice")  # prefetches neighbours
+        loaded = PanelsLoaded(state.slice_key, hit, prefetch=target if state.step_axis is not None else None)
+        if self.model.panels is None:
+            self.on_panels_loaded(loaded)
+        else:
+            asyncio.get_running_loop().call_soon(self.post_message, loaded)
 
     def refresh_view(self) -> None:
         """Redraw the heatmap panels from the model's view and panels."""
@@ -286,6 +292,8 @@ class HeatscopeApp(App[int]):
             return  # a stale read: the user has moved on
         self.key_hints.set_status("")
         self.refresh_view()
+        if message.prefetch is not None:  # the views one key away, while the user looks at this one
+            workers.start(self, workers.load_panels, self.model.state, False, message.prefetch, group="slice")
         if not self._frozen:
             # Everything built so far (textual, numpy, h5py, the first frame) lives as long
             # as the app: moving it out of the collector's view cuts full collections from

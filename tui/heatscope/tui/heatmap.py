@@ -27,6 +27,8 @@ from heatscope.render.grid import GridLayout, layout_view
 from heatscope.render.heatmap_panel import HeatmapModel
 from heatscope.text import safe_text
 
+WIDTHS_LIMIT = 1 << 15  # cell segments whose width is remembered (as many as render.cells keeps)
+
 
 class HeatmapView(ScrollView, can_focus=True):
     """Colored-block heatmaps of one or more slices, with a cell cursor."""
@@ -63,6 +65,7 @@ class HeatmapView(ScrollView, can_focus=True):
         self._layout_size = Size(0, 0)  # the content size self._layout was made for
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._base_style = None
+        self._cell_widths: dict[int, tuple[Segment, int]] = {}  # id(cell segment) -> (it, its width)
         self.message_text = "Opening…"
 
     @property
@@ -119,18 +122,30 @@ class HeatmapView(ScrollView, can_focus=True):
         if old is None or new is None or len(old.lines) != len(new.lines) or old.origin != new.origin:
             self._clear_caches()
             return
-        top = self.scroll_offset.y
-        for y, (before, after) in enumerate(zip(old.lines, new.lines)):
-            if before != after:
-                self._strips.discard(y)
-                if top <= y < top + self.size.height:
-                    self.refresh(Region(0, y - top, self.size.width, 1))
+        changed = [y for y, (before, after) in enumerate(zip(old.lines, new.lines)) if before != after]
+        for y in changed:
+            self._strips.discard(y)
+        self._refresh_lines(changed)
+
+    def _refresh_lines(self, lines: list[int]) -> None:
+        """Repaint these lines (of the layout), those on screen: one region per run of
+        neighbouring lines, the padding included (a region narrower than the widget has
+        Textual crop every line it repaints)."""
+        top, height = self.scroll_offset.y, self.size.height
+        left, width = self.content_offset.x, self.outer_size.width
+        shown = [y - top for y in lines if top <= y < top + height]
+        start = 0
+        for i in range(1, len(shown) + 1):
+            if i == len(shown) or shown[i] != shown[i - 1] + 1:
+                self.refresh(Region(-left, shown[start], width, i - start))
+                start = i
 
     def _clear_caches(self) -> None:
         """The one place cached strips and the layout are dropped."""
         self._strips.clear()
         self._layout = None
         self._base_style = None
+        self._cell_widths.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -181,12 +196,27 @@ class HeatmapView(ScrollView, can_focus=True):
 
     def _strip(self, segments: list[Segment], width: int) -> Strip:
         """One line as a strip in one pass: the widget's style under the segments that have
-        no background of their own (cells have theirs), padded to the width."""
-        base = self._base_style
-        out = [seg if seg.style is not None and seg.style.bgcolor is not None
-               else Segment(seg.text, base + seg.style if seg.style is not None else base)
-               for seg in segments]
-        length = sum(seg.cell_length for seg in out)
+        no background of their own (cells have theirs), padded to the width. The width of a
+        cell is remembered by segment object: cells share their segments across frames (one
+        per look, ``render.cells``), so a line of cells costs a lookup per cell."""
+        base, widths = self._base_style, self._cell_widths
+        out = []
+        length = 0
+        for seg in segments:
+            known = widths.get(id(seg))
+            if known is not None and known[0] is seg:
+                out.append(seg)
+                length += known[1]
+                continue
+            style = seg.style
+            if style is not None and style.bgcolor is not None:
+                widths[id(seg)] = (seg, seg.cell_length)  # the segment kept, so its id is not reused
+            else:
+                seg = Segment(seg.text, base + style if style is not None else base)
+            out.append(seg)
+            length += seg.cell_length
+        if len(widths) > WIDTHS_LIMIT:
+            widths.clear()
         if length > width:
             return Strip(out).crop(0, width)
         if length < width:
