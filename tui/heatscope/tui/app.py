@@ -123,6 +123,7 @@ class HeatscopeApp(App[int]):
         self.collector = IdleCollector()
         self._frozen = False
         self._last_redraw = 0.0
+        self._draw_due = False  # a step's panels are to be drawn (the newest view, once)
 
     # what tests, the palette and the run table read: the model's
     state = property(lambda self: self.model.state)
@@ -217,18 +218,25 @@ class HeatscopeApp(App[int]):
     def _fetch(self, state: ViewState) -> None:
         """Show the panels when they are cached (prefetched), else read them in a worker. A
         new view is drawn at once (in the first frame); a step once the event loop has queued
-        the keys that came meanwhile (they reach the app through it): a burst of keys that
-        came faster than frames draws once, its last view."""
+        the keys that came meanwhile (they reach the app through it), and then the newest
+        view: keys that come faster than frames draw once per frame, never once per key."""
         target = overview_target(*self.size)
         hit = read_panels(self.session, state, cached_only=True, target=target)
         if hit is None:
             workers.start(self, workers.load_panels, state, True, target, group="slice")
-            return
-        loaded = PanelsLoaded(state.slice_key, hit, prefetch=target if state.step_axis is not None else None)
-        if self.model.panels is None:
-            self.on_panels_loaded(loaded)
-        else:
-            asyncio.get_running_loop().call_soon(self.post_message, loaded)
+        elif self.model.panels is None:
+            self.on_panels_loaded(PanelsLoaded(state.slice_key, hit, target if state.step_axis is not None else None))
+        elif not self._draw_due:
+            self._draw_due = True
+            asyncio.get_running_loop().call_soon(self.call_later, self._draw_newest, target)
+
+    @while_running
+    def _draw_newest(self, target: tuple[int, int]) -> None:
+        self._draw_due = False
+        state = self.model.state
+        hit = read_panels(self.session, state, cached_only=True, target=target)
+        if hit is not None:  # else a worker reads it (and posts it)
+            self.on_panels_loaded(PanelsLoaded(state.slice_key, hit, target if state.step_axis is not None else None))
 
     def refresh_view(self) -> None:
         """Redraw the heatmap panels from the model's view and panels."""
