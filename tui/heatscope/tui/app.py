@@ -74,6 +74,7 @@ class HeatscopeApp(App[int]):
     CSS = """
     #main { height: 1fr; }
     #center { width: 1fr; }
+    #side { width: auto; }
     DatasetTree.-hidden { display: none; }
     """
     BINDINGS = [
@@ -137,7 +138,8 @@ class HeatscopeApp(App[int]):
             with Vertical(id="center"):
                 yield HeatmapView(id="heatmap")
                 yield ProfileStrip(id="profile", classes="-hidden")
-            yield StatsPanel(id="stats")
+            with Vertical(id="side"):  # its own clip: Textual repaints a heatmap step without it
+                yield StatsPanel(id="stats")
         yield KeyHints()
 
     @property
@@ -300,8 +302,8 @@ class HeatscopeApp(App[int]):
             return  # a stale read: the user has moved on
         self.key_hints.set_status("")
         self.refresh_view()
-        if message.prefetch is not None:  # the views one key away, while the user looks at this one
-            workers.start(self, workers.load_panels, self.model.state, False, message.prefetch, group="slice")
+        if message.prefetch is not None:  # the views one key away, once this one is on screen
+            self.call_after_refresh(self._prefetch, message.prefetch)
         if not self._frozen:
             # Everything built so far (textual, numpy, h5py, the first frame) lives as long
             # as the app: moving it out of the collector's view cuts full collections from
@@ -310,6 +312,14 @@ class HeatscopeApp(App[int]):
             self.call_after_refresh(gc.freeze)
         if self.model.scan_due():  # after the next paint
             self.call_after_refresh(self._start_scan, self.model.state)
+
+    @while_running
+    def _prefetch(self, target: tuple[int, int]) -> None:
+        """Read the views one key away (a thread worker: started before the frame, it would
+        hold the GIL while the frame is drawn). Not when the view moved on to one being read:
+        that read's worker prefetches, and must not be cancelled by this one."""
+        if self.model.current_panels() is not None:
+            workers.start(self, workers.load_panels, self.model.state, False, target, group="slice")
 
     @while_running
     def _start_scan(self, state: ViewState) -> None:

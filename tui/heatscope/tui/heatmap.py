@@ -151,8 +151,15 @@ class HeatmapView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._clear_caches()
 
+    def _content_size(self) -> Size:
+        """The content's size (less the padding), as ``content_region`` gives it but without
+        finding the widget's region: asked for every line drawn."""
+        width, height = self.outer_size
+        gutter = self.styles.gutter
+        return Size(width - gutter.width, height - gutter.height)
+
     def _ensure_layout(self) -> GridLayout | None:
-        size = self.content_region.size
+        size = self._content_size()
         if self._layout is not None and self._layout_size != size:
             # laid out before the widget had its size (the stats panel asks for the cell
             # size on mount): that layout and its strips would draw a map for the wrong room
@@ -182,8 +189,8 @@ class HeatmapView(ScrollView, can_focus=True):
         cached = self._strips.get(y)
         if cached is not None:
             return cached
-        width = self.content_region.width
         layout = self._ensure_layout()
+        width = self._layout_size.width if layout is not None else self._content_size().width
         if layout is None:
             segments = [Segment(self.message_text)] if y == 0 else []
         else:
