@@ -13,7 +13,11 @@ Caches are cleared in one place, ``_clear_caches``, when models, size or cursor 
 
 from __future__ import annotations
 
+from operator import itemgetter
+
+from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -27,7 +31,8 @@ from heatscope.render.grid import GridLayout, layout_view
 from heatscope.render.heatmap_panel import HeatmapModel
 from heatscope.text import safe_text
 
-WIDTHS_LIMIT = 1 << 15  # cell segments whose width is remembered (as many as render.cells keeps)
+STYLES_LIMIT = 1 << 15  # styles remembered to have a background (as many looks as render.cells keeps)
+_TEXT, _STYLE = itemgetter(0), itemgetter(1)
 
 
 class HeatmapView(ScrollView, can_focus=True):
@@ -65,7 +70,7 @@ class HeatmapView(ScrollView, can_focus=True):
         self._layout_size = Size(0, 0)  # the content size self._layout was made for
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._base_style = None
-        self._cell_widths: dict[int, tuple[Segment, int]] = {}  # id(cell segment) -> (it, its width)
+        self._with_bg: dict[int, Style] = {}  # id(style) -> style, for styles with a background
         self.message_text = "Opening…"
 
     @property
@@ -145,7 +150,7 @@ class HeatmapView(ScrollView, can_focus=True):
         self._strips.clear()
         self._layout = None
         self._base_style = None
-        self._cell_widths.clear()
+        self._with_bg.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -202,28 +207,22 @@ class HeatmapView(ScrollView, can_focus=True):
         return strip
 
     def _strip(self, segments: list[Segment], width: int) -> Strip:
-        """One line as a strip in one pass: the widget's style under the segments that have
-        no background of their own (cells have theirs), padded to the width. The width of a
-        cell is remembered by segment object: cells share their segments across frames (one
-        per look, ``render.cells``), so a line of cells costs a lookup per cell."""
-        base, widths = self._base_style, self._cell_widths
-        out = []
-        length = 0
-        for seg in segments:
-            known = widths.get(id(seg))
-            if known is not None and known[0] is seg:
-                out.append(seg)
-                length += known[1]
-                continue
-            style = seg.style
-            if style is not None and style.bgcolor is not None:
-                widths[id(seg)] = (seg, seg.cell_length)  # the segment kept, so its id is not reused
-            else:
-                seg = Segment(seg.text, base + style if style is not None else base)
-            out.append(seg)
-            length += seg.cell_length
-        if len(widths) > WIDTHS_LIMIT:
-            widths.clear()
+        """One line as a strip: the widget's style under the segments that have no background
+        of their own (cells have theirs), padded to the width. Which styles have one is
+        remembered by object (cells share a few thousand style objects across frames), and
+        the line's width is Rich's cached width of its text (only colors change on a step),
+        so a line of cells costs a lookup per cell."""
+        base, with_bg = self._base_style, self._with_bg
+        out = list(segments)
+        for i, style in enumerate(map(_STYLE, out)):
+            if id(style) not in with_bg:
+                if style is not None and style.bgcolor is not None:
+                    with_bg[id(style)] = style  # the style kept, so its id is not reused
+                else:
+                    out[i] = Segment(out[i].text, base + style if style is not None else base)
+        if len(with_bg) > STYLES_LIMIT:
+            with_bg.clear()
+        length = cell_len("".join(map(_TEXT, out)))
         if length > width:
             return Strip(out).crop(0, width)
         if length < width:
