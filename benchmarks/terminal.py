@@ -32,6 +32,8 @@ BURST_GAP_NS = 2_000_000
 class Frame:
     time_ns: int
     screen: list[str]  # the screen's lines once the frame was written
+    size: int = 0  # bytes written in the frame
+    writes: int = 0  # chunks tmux passed on for it
 
 
 class Terminal:
@@ -83,11 +85,14 @@ class Terminal:
             chunks.append((stamp, data[pos + 12:pos + 12 + length]))
             pos += 12 + length
         frames = []
+        size = writes = 0
         for i, (stamp, chunk) in enumerate(chunks):
             stream.feed(chunk)
+            size, writes = size + len(chunk), writes + 1
             last = i + 1 == len(chunks) or chunks[i + 1][0] - stamp > BURST_GAP_NS
             if last:
-                frames.append(Frame(stamp, list(screen.display)))
+                frames.append(Frame(stamp, list(screen.display), size, writes))
+                size = writes = 0
         return frames
 
     def wait_for(self, predicate: Callable[[list[str]], bool], timeout: float = 30.0) -> Frame:

@@ -8,8 +8,16 @@ stats). Keys come at key-repeat rate (every 33 ms), at least 100 per scenario. F
 is compared in the same run with a floor app (Textual + h5py + numpy opening the same file
 and reading the same slice, then painting a static text) and a Textual hello-world.
 
+Every step scenario (``]`` / ``[``) also runs its floor (``step_floor_app.py``: a Line-API
+widget repainting as many cells as heatscope draws for that view, laid out here by
+heatscope's own headless layout, with new colors on every key, nothing else) with the same
+keys and the same test of when a frame shows a key, right after heatscope: step figures
+are ratios heatscope / floor measured side by side (absolute times move with the machine's
+load, the ratio much less). ``--repeat N`` runs each step pair N times, alternating which
+goes first, and prints the spread.
+
 usage: pip install ".[bench]"   (pyte; tmux must be installed: apt install tmux)
-       python benchmarks/terminal_bench.py [--keys 120] [--launches 7] [--only NAME]
+       python benchmarks/terminal_bench.py [--keys 120] [--launches 7] [--only NAME] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -27,7 +35,13 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from heatscope.render.screen_layout import stats_width
+from heatscope.read.session import Session
+from heatscope.render.grid import frame_models, layout_view
+from heatscope.render.screen_layout import heatmap_box, stats_width
+from heatscope.views.frame import make_frame
+from heatscope.views.panels import overview_target, read_panels
+from heatscope.views.resolve import resolve
+from heatscope.views.spec import ViewSpec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from terminal import Terminal, shows  # noqa: E402
@@ -55,6 +69,8 @@ class Scenario:
     keys: list[str]
     frame: list[Callable] = field(default_factory=list)  # per key: the screen shows its effect
     stats: list[Callable] = field(default_factory=list)  # per key: the stats panel shows it
+    running: str | None = APP_RUNNING  # on screen once keys are handled
+    floor: Scenario | None = None  # the step floor: the same keys and frame tests
 
 
 def bounce(start: int, low: int, high: int, count: int) -> list[tuple[str, int]]:
@@ -82,20 +98,52 @@ def wide_file(directory: Path) -> Path:
     return path
 
 
+def drawn_map(path: Path, size: tuple[int, int]):
+    """heatscope's layout of the view it opens ``path`` on, on a ``size`` screen."""
+    session = Session([path])
+    try:
+        session.open_all()
+        state = resolve(session, ViewSpec()).state
+        panels = read_panels(session, state, target=overview_target(*size))
+        frame = make_frame(state, panels, None, session.names)
+        _, _, width, height = heatmap_box(*size)
+        return layout_view(frame_models(frame), state.cursor, width, height, frame.per_row, state.zoom)
+    finally:
+        session.close()
+
+
+def with_floor(s: Scenario, path: Path, title: str, start: int, steps: int) -> Scenario:
+    """``s`` with its floor: as many cells as heatscope draws for the view, in the same
+    glyphs and place, repainted with new colors on every key (``step_floor_app.py``)."""
+    layout = drawn_map(path, s.size)
+    geo = layout.geometry
+    glyph = "▌" if geo.half_cols else "▀" if geo.half_rows else " " * int(geo.col_chars)
+    x, _, width, _ = heatmap_box(*s.size)
+    cmd = (f"{PY} {shlex.quote(str(REPO / 'benchmarks' / 'step_floor_app.py'))} --x {x} --width {width} "
+           f"--label {layout.map_x} --lines {geo.height} --cols {geo.width // len(glyph)} --glyph {shlex.quote(glyph)} "
+           f"--title {shlex.quote(title)} --start {start} --steps {steps}")
+    s.floor = Scenario(f"floor of {s.name} ({geo.height} x {geo.width // len(glyph)} cells {glyph!r})", cmd, s.size,
+                       title.format(start), s.keys, s.frame, running=None)
+    return s
+
+
 def scenarios(n: int, wide: Path) -> list[Scenario]:
     load = shlex.quote(str(SAMPLES / "expert_load.h5"))
     out = []
     for size in ((160, 48), (80, 24)):
         seq = bounce(9, 1, 26, n)
-        out.append(Scenario(f"] [ layer step, 3x64, {size[0]}x{size[1]}", f"{PY} -m heatscope {load}", size,
-                            "Aux-Loss-Free Layer 9", [("]" if d == "+" else "[") for d, _ in seq],
-                            [shows(rf"Aux-Loss-Free Layer {v}\b") for _, v in seq],
-                            [in_stats(size, rf"\blayer\s+{v}\s") for _, v in seq]))
+        out.append(with_floor(Scenario(
+            f"] [ layer step, 3x64, {size[0]}x{size[1]}", f"{PY} -m heatscope {load}", size,
+            "Aux-Loss-Free Layer 9", [("]" if d == "+" else "[") for d, _ in seq],
+            [shows(rf"Aux-Loss-Free Layer {v}\b") for _, v in seq],
+            [in_stats(size, rf"\blayer\s+{v}\s") for _, v in seq]), SAMPLES / "expert_load.h5",
+            "Aux-Loss-Free Layer {}", 9, 27))
         seq = bounce(0, 0, 31, n)
-        out.append(Scenario(f"] [ step, 61x256, {size[0]}x{size[1]}", f"{PY} -m heatscope {shlex.quote(str(wide))}",
-                            size, "Step 0", [("]" if d == "+" else "[") for d, _ in seq],
-                            [shows(rf"\bStep {v}\b") for _, v in seq],
-                            [in_stats(size, rf"\bstep\s+{v}\s") for _, v in seq]))
+        out.append(with_floor(Scenario(
+            f"] [ step, 61x256, {size[0]}x{size[1]}", f"{PY} -m heatscope {shlex.quote(str(wide))}",
+            size, "Step 0", [("]" if d == "+" else "[") for d, _ in seq],
+            [shows(rf"\bStep {v}\b") for _, v in seq],
+            [in_stats(size, rf"\bstep\s+{v}\s") for _, v in seq]), wide, "Step {}", 0, 32))
         seq = bounce(1, 1, 64, n)
         out.append(Scenario(f"cursor left/right, 3x64, {size[0]}x{size[1]}", f"{PY} -m heatscope {load}", size,
                             "Aux-Loss-Free Layer 9", [("Right" if d == "+" else "Left") for d, _ in seq],
@@ -148,16 +196,50 @@ def first_change(frames, sent_ns: int, columns: slice) -> float | None:
     return None
 
 
-def summary(label: str, values: list) -> str:
+def figures(values: list) -> tuple[float, float, float] | None:
+    """(median, p90, max) ms of the keys that were shown."""
     got = sorted(v for v, _ in values if v is not None)
-    if not got:
+    return (statistics.median(got), got[int(len(got) * 0.9)], got[-1]) if got else None
+
+
+def summary(label: str, values: list) -> str:
+    got = figures(values)
+    if got is None:
         return f"{label}: no frame"
-    missed = len(values) - len(got)
+    shown = sum(1 for v, _ in values if v is not None)
+    missed = len(values) - shown
     later = sum(1 for v, superseded in values if v is not None and superseded)
     notes = [f"{missed} never shown"] if missed else []
     notes += [f"{later} shown by a later key's frame"] if later else []
-    return (f"{label} median {statistics.median(got):5.1f} ms  p90 {got[int(len(got) * 0.9)]:5.1f}  "
-            f"max {got[-1]:5.1f}  ({len(got)} keys{', ' + ', '.join(notes) if notes else ''})")
+    return (f"{label} median {got[0]:5.1f} ms  p90 {got[1]:5.1f}  "
+            f"max {got[2]:5.1f}  ({shown} keys{', ' + ', '.join(notes) if notes else ''})")
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}x" + (f" ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else "")
+
+
+def run_pair(s: Scenario, repeat: int) -> None:
+    """heatscope and its floor side by side, ``repeat`` times (alternating which goes first):
+    each time both figures and their ratios, then the ratios' median and range."""
+    print(s.name, f"vs {s.floor.name}")
+    ratios: dict[str, list[float]] = {"median": [], "p90": []}
+    for i in range(repeat):
+        order = [s, s.floor] if i % 2 == 0 else [s.floor, s]
+        got = {id(x): run_scenario(x) for x in order}
+        heat, floor = got[id(s)], got[id(s.floor)]
+        print("  " + summary("heatscope key -> frame", heat["frame"]))
+        print("  " + summary("floor     key -> frame", floor["frame"]))
+        print("  " + summary("heatscope key -> stats", heat["stats"]))
+        print(f"  written: heatscope {output(heat)}; floor {output(floor)}")
+        h, f = figures(heat["frame"]), figures(floor["frame"])
+        if h and f:
+            ratios["median"].append(h[0] / f[0])
+            ratios["p90"].append(h[1] / f[1])
+            print(f"  heatscope / floor: median {h[0] / f[0]:.2f}x  p90 {h[1] / f[1]:.2f}x")
+    if ratios["median"]:
+        print(f"  over {len(ratios['median'])} runs: heatscope / floor median {spread(ratios['median'])}, "
+              f"p90 {spread(ratios['p90'])}")
 
 
 def run_scenario(s: Scenario) -> dict[str, list]:
@@ -165,7 +247,8 @@ def run_scenario(s: Scenario) -> dict[str, list]:
     try:
         term.start()
         term.wait_for(shows(re.escape(s.ready)))
-        term.wait_for(shows(APP_RUNNING))  # the heatmap shows before the app runs (first_frame.py)
+        if s.running:
+            term.wait_for(shows(s.running))  # the heatmap shows before the app runs (first_frame.py)
         for key in getattr(s, "setup", []):
             term.key(key)
             time.sleep(0.02)
@@ -185,8 +268,16 @@ def run_scenario(s: Scenario) -> dict[str, list]:
         frame = [first_match(frames, t, s.frame[i:i + 8]) for i, t in enumerate(sent)]
     else:
         frame = [(first_change(frames, t, map_area), False) for t in sent]
-    stats = [first_match(frames, t, s.stats[i:i + 8]) for i, t in enumerate(sent)]
-    return {"frame": frame, "stats": stats}
+    stats = [first_match(frames, t, s.stats[i:i + 8]) for i, t in enumerate(sent)] if s.stats else []
+    during = [f for f in frames if f.time_ns >= sent[0]]
+    return {"frame": frame, "stats": stats, "frames": len(during), "bytes": sum(f.size for f in during),
+            "keys": len(sent)}
+
+
+def output(result: dict) -> str:
+    """What the app wrote while the keys came: frames and bytes per key."""
+    keys = result["keys"]
+    return f"{result['frames'] / keys:.2f} frames, {result['bytes'] / keys / 1000:.1f} kB per key"
 
 
 def first_paints(launches: int) -> None:
@@ -235,11 +326,15 @@ def main() -> None:
     ap.add_argument("--keys", type=int, default=120)
     ap.add_argument("--launches", type=int, default=7)
     ap.add_argument("--only", help="run the scenarios whose name contains this")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each step scenario and its floor")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         wide = wide_file(Path(tmp))
         for s in scenarios(a.keys, wide):
             if a.only and a.only not in s.name:
+                continue
+            if s.floor is not None:
+                run_pair(s, a.repeat)
                 continue
             result = run_scenario(s)
             print(s.name)

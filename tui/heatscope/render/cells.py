@@ -66,11 +66,10 @@ class CellPainter:
 
     def __init__(self, model: HeatmapModel, geo: Geometry) -> None:
         values = aggregate_max(model.values, geo.row_group, geo.col_group)
-        raw_kinds = cell_kinds(model.values, model.missing)
         self.kinds = np.full(values.shape, FINITE, np.int8)
         nan = np.isnan(values)
         if nan.any():  # an aggregated block is only "missing"/NaN when all of it is; else it shows its max
-            self.kinds[nan] = _aggregate_kind(raw_kinds, geo)[nan]
+            self.kinds[nan] = _aggregate_kind(cell_kinds(model.values, model.missing), geo)[nan]
         self.kinds[np.isposinf(values)] = POS_INF
         self.kinds[np.isneginf(values)] = NEG_INF
         norm = model.norm(values)
@@ -79,7 +78,6 @@ class CellPainter:
         self.level = np.nan_to_num(norm, nan=0.0)
         rgb = self.rgb.astype(np.int64)
         self.packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]  # one int per color
-        self.kind_rows = self.kinds.tolist()
         self.marked: dict[int, list[int]] = {}  # shown row -> shown columns with a marker
         for r, c in zip(*np.nonzero(self.kinds)):
             self.marked.setdefault(int(r), []).append(int(c))
@@ -95,7 +93,7 @@ class CellPainter:
         return (p >> 16, (p >> 8) & 255, p & 255)
 
     def _glyph(self, r: int, c: int, width: int, is_cursor: bool) -> Segment:
-        kind = self.kind_rows[r][c]
+        kind = int(self.kinds[r, c])
         if self.mono:
             if is_cursor:
                 return Segment(_cursor_text(width), Style(reverse=True, bold=True))
@@ -184,14 +182,20 @@ def _segment_rows(glyph: str, fg: np.ndarray, bg: np.ndarray) -> list[list[Segme
     table = _LOOKS.setdefault(glyph, {})
     if len(table) > _LOOKS_LIMIT:
         table.clear()
-    looks = {}  # this frame's own view of the table: another thread may clear it meanwhile
-    for key in np.unique(keys).tolist():
-        seg = table.get(key)
-        if seg is None:
-            f, b = (key >> 25) - 1, (key & 0x1FFFFFF) - 1
-            seg = table[key] = Segment(glyph, _packed_style(f if f >= 0 else None, b if b >= 0 else None))
-        looks[key] = seg
-    return [[looks[k] for k in row] for row in keys.tolist()]
+    get = table.get
+    rows = []
+    for row in keys.tolist():
+        line = [get(k) for k in row]
+        if None in line:  # new looks (or another thread cleared the table meanwhile)
+            line = [seg if seg is not None else _new_look(table, glyph, k) for seg, k in zip(line, row)]
+        rows.append(line)
+    return rows
+
+
+def _new_look(table: dict[int, Segment], glyph: str, key: int) -> Segment:
+    f, b = (key >> 25) - 1, (key & 0x1FFFFFF) - 1
+    seg = table[key] = Segment(glyph, _packed_style(f if f >= 0 else None, b if b >= 0 else None))
+    return seg
 
 
 def _padded(colors: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -30,7 +30,8 @@ MAX_ASPECT = 4  # a grown cell at most this many times as tall as wide, or as wi
 
 @dataclass(frozen=True)
 class Geometry:
-    """How a ``n_rows`` x ``n_cols`` slice maps onto characters and lines."""
+    """How a ``n_rows`` x ``n_cols`` slice maps onto characters and lines (the derived sizes
+    are computed once: they are asked for every line of every frame)."""
 
     n_rows: int
     n_cols: int
@@ -39,31 +40,31 @@ class Geometry:
     col_group: int = 1  # data columns aggregated (max) into one displayed column
     row_group: int = 1
 
-    @property
+    @cached_property
     def shown_cols(self) -> int:
         return math.ceil(self.n_cols / self.col_group)
 
-    @property
+    @cached_property
     def shown_rows(self) -> int:
         return math.ceil(self.n_rows / self.row_group)
 
-    @property
+    @cached_property
     def width(self) -> int:
         return math.ceil(self.shown_cols * self.col_chars)
 
-    @property
+    @cached_property
     def height(self) -> int:
         return math.ceil(self.shown_rows * self.row_lines)
 
-    @property
+    @cached_property
     def half_cols(self) -> bool:
         return self.col_chars == HALF
 
-    @property
+    @cached_property
     def half_rows(self) -> bool:
         return self.row_lines == HALF
 
-    @property
+    @cached_property
     def aggregated(self) -> bool:
         return self.col_group > 1 or self.row_group > 1
 
@@ -168,15 +169,27 @@ def aggregate_max(values: np.ndarray, row_group: int, col_group: int) -> np.ndar
     """Blocks of ``row_group`` x ``col_group`` cells reduced to their max finite value.
 
     A block whose cells are all NaN stays NaN; +Inf wins; the array is padded with NaN to
-    whole blocks.
+    whole blocks. (``fmax`` ignores NaN unless both are NaN: exactly these rules.)
     """
     if row_group == 1 and col_group == 1:
         return values
     rows, cols = values.shape
-    pr, pc = -rows % row_group, -cols % col_group
-    padded = np.pad(values.astype(np.float64), ((0, pr), (0, pc)), constant_values=np.nan)
-    blocks = padded.reshape(padded.shape[0] // row_group, row_group, padded.shape[1] // col_group, col_group)
-    with np.errstate(invalid="ignore"):
-        filled = np.where(np.isnan(blocks), -np.inf, blocks).max(axis=(1, 3))
-    all_nan = np.isnan(blocks).all(axis=(1, 3))
-    return np.where(all_nan, np.nan, filled)
+    padded = np.full((rows + -rows % row_group, cols + -cols % col_group), np.nan)
+    padded[:rows, :cols] = values
+    return _fmax_along(_fmax_along(padded, col_group, 1), row_group, 0)
+
+
+def _fmax_along(a: np.ndarray, group: int, axis: int) -> np.ndarray:
+    """``fmax`` over every ``group`` consecutive rows (axis 0) or columns (axis 1): for small
+    groups as elementwise ``fmax`` of strided views, far faster than a reduction over a
+    short axis (a 61 x 256 slice in 2 x 2 blocks: 25 us instead of 0.7 ms)."""
+    if group == 1:
+        return a
+    if group <= 8:
+        take = (lambda k: a[k::group]) if axis == 0 else (lambda k: a[:, k::group])
+        out = take(0)
+        for k in range(1, group):
+            out = np.fmax(out, take(k))
+        return out
+    shape = (a.shape[0] // group, group, a.shape[1]) if axis == 0 else (a.shape[0], a.shape[1] // group, group)
+    return np.fmax.reduce(a.reshape(shape), axis=axis + 1)

@@ -115,7 +115,7 @@ def layout_heatmap(model: HeatmapModel, width: int, height: int | None, grow: in
         label = _row_label(model, geo, y)
         style = CURSOR_LABEL if label and cursor_row is not None and cursor_row in rows_here else LABEL_STYLE
         lines.append([Segment(_fit(label, label_w).rjust(label_w), style), Segment(" ")] + painter.line(y))
-    lines.extend(_runs(" " * map_x + ticks, DIM) for ticks in _col_ticks(model, geo, width - map_x))
+    lines.extend(_runs(" " * map_x + ticks, DIM) for ticks in _tick_lines(tuple(model.col_labels), geo, width - map_x))
     footer, notes = footer_lines(model, geo, width, map_x, zoom_note)
     if model.legend:
         lines.extend(footer)
@@ -156,27 +156,27 @@ def _row_label(model: HeatmapModel, geo: Geometry, y: int) -> str:
     return "" if row is None else model.row_labels[row * geo.row_group]
 
 
-def col_tick_cells(model: HeatmapModel, geo: Geometry) -> list[tuple[int, str]]:
+def col_tick_cells(labels: tuple[str, ...], geo: Geometry) -> list[tuple[int, str]]:
     """(x, label) for every character that starts a drawn column: the label of the first
     data column aggregated into it (half blocks: the left one of the pair)."""
     per_char = 2 if geo.half_cols else 1
-    return [(int(s * geo.col_chars), model.col_labels[s * geo.col_group])
-            for s in range(0, geo.shown_cols, per_char)]
+    return [(int(s * geo.col_chars), labels[s * geo.col_group]) for s in range(0, geo.shown_cols, per_char)]
 
 
-def _col_ticks(model: HeatmapModel, geo: Geometry, room: int) -> list[str]:
+@lru_cache(maxsize=64)  # the same on every step through a dataset
+def _tick_lines(labels: tuple[str, ...], geo: Geometry, room: int) -> tuple[str, ...]:
     """One line of column tick labels; two staggered lines when a few wide labels collide.
     Cells grown wider than their labels and a gap centre each label in its cell."""
     width = max(1, min(room, geo.width + 8))
-    cells = col_tick_cells(model, geo)
+    cells = col_tick_cells(labels, geo)
     spacing = float(geo.col_chars) * (2 if geo.half_cols else 1)
     widest = max((len(text) for _, text in cells), default=1)
     if spacing > widest + 1:
         cells = [(x + (int(spacing) - len(text)) // 2, text) for x, text in cells]
     if geo.n_cols <= 16 and geo.col_group == 1 and widest + 1 > spacing and widest + 1 <= 2 * spacing:
-        return [axis_tick_line(cells[0::2], 2 * spacing, width).rstrip(),
-                axis_tick_line(cells[1::2], 2 * spacing, width).rstrip()]
-    return [axis_tick_line(cells, spacing, width).rstrip()]
+        return (axis_tick_line(cells[0::2], 2 * spacing, width).rstrip(),
+                axis_tick_line(cells[1::2], 2 * spacing, width).rstrip())
+    return (axis_tick_line(cells, spacing, width).rstrip(),)
 
 
 def legend_lines(model: HeatmapModel, width: int, map_x: int, map_w: int) -> list[list[Segment]]:

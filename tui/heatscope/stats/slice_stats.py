@@ -88,12 +88,13 @@ def rows_load_stats(
     values: np.ndarray, axis: int = 1, dead_threshold: float = DEAD_THRESHOLD
 ) -> list[LoadStats]:
     """Balance metrics of every distribution along ``axis`` (default: each row over columns),
-    computed by ``data.metrics``, the implementation the metric views use too."""
+    computed by ``data.metrics.along``, as the metric views compute them (with its fast path
+    for blocks without NaN or Inf)."""
     x = np.moveaxis(np.atleast_2d(np.asarray(values, dtype=np.float64)), axis, -1)
     n = np.count_nonzero(np.isfinite(x), axis=-1)
-    columns = (metrics.max_vio(x), metrics.cv(x), metrics.entropy(x), metrics.gini(x),
-               metrics.dead(x, dead_threshold))
-    return [LoadStats(int(n[i]), *(float(c[i]) for c in columns[:4]), int(columns[4][i])) for i in range(x.shape[0])]
+    dead = metrics.along("dead", x) if dead_threshold == DEAD_THRESHOLD else metrics.dead(x, dead_threshold)
+    columns = (*(metrics.along(name, x) for name in ("maxvio", "cv", "entropy", "gini")), dead)
+    return [LoadStats(count, mv, c, e, g, int(d)) for count, mv, c, e, g, d in zip(n.tolist(), *(c.tolist() for c in columns))]
 
 
 def load_stats(row: np.ndarray, dead_threshold: float = DEAD_THRESHOLD) -> LoadStats:

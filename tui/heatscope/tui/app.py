@@ -9,6 +9,7 @@ used: every millisecond of import delays the first heatmap.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 
@@ -75,6 +76,7 @@ class HeatscopeApp(App[int]):
     CSS = """
     #main { height: 1fr; }
     #center { width: 1fr; }
+    #side { width: auto; }
     DatasetTree.-hidden { display: none; }
     """
     BINDINGS = [Binding("q", "quit", "Quit")]  # the inspector's own keys: tui.inspector_screen
@@ -95,6 +97,7 @@ class HeatscopeApp(App[int]):
         self.collector = IdleCollector()
         self._frozen = False
         self._last_redraw = 0.0
+        self._draw_due = False  # a step's panels are to be drawn (the newest view, once)
 
     # what tests, the palette and the run table read: the model's
     state = property(lambda self: self.model.state)
@@ -111,7 +114,8 @@ class HeatscopeApp(App[int]):
             with Vertical(id="center"):
                 yield HeatmapView(id="heatmap")
                 yield ProfileStrip(id="profile", classes="-hidden")
-            yield StatsPanel(id="stats")
+            with Vertical(id="side"):  # its own clip: Textual repaints a heatmap step without it
+                yield StatsPanel(id="stats")
         yield KeyHints()
 
     @property
@@ -190,15 +194,27 @@ class HeatscopeApp(App[int]):
             self.refresh_view()
 
     def _fetch(self, state: ViewState) -> None:
-        """Show the panels now when they are cached (prefetched), else read them in a worker."""
+        """Show the panels when they are cached (prefetched), else read them in a worker. A
+        new view is drawn at once (in the first frame); a step once the event loop has queued
+        the keys that came meanwhile (they reach the app through it), and then the newest
+        view: keys that come faster than frames draw once per frame, never once per key."""
         target = overview_target(*self.size)
         hit = read_panels(self.session, state, cached_only=True, target=target)
         if hit is None:
             workers.start(self, workers.load_panels, state, True, target, group="slice")
-            return
-        self.on_panels_loaded(PanelsLoaded(state.slice_key, hit))
-        if state.step_axis is not None:
-            workers.start(self, workers.load_panels, state, False, target, group="slice")  # prefetches neighbours
+        elif self.model.panels is None:
+            self.on_panels_loaded(PanelsLoaded(state.slice_key, hit, target if state.step_axis is not None else None))
+        elif not self._draw_due:
+            self._draw_due = True
+            asyncio.get_running_loop().call_soon(self.call_later, self._draw_newest, target)
+
+    @while_running
+    def _draw_newest(self, target: tuple[int, int]) -> None:
+        self._draw_due = False
+        state = self.model.state
+        hit = read_panels(self.session, state, cached_only=True, target=target)
+        if hit is not None:  # else a worker reads it (and posts it)
+            self.on_panels_loaded(PanelsLoaded(state.slice_key, hit, target if state.step_axis is not None else None))
 
     def refresh_view(self) -> None:
         """Redraw the heatmap panels from the model's view and panels."""
@@ -262,6 +278,8 @@ class HeatscopeApp(App[int]):
             return  # a stale read: the user has moved on
         self.key_hints.set_status("")
         self.refresh_view()
+        if message.prefetch is not None:  # the views one key away, once this one is on screen
+            self.call_after_refresh(self._prefetch, message.prefetch)
         if not self._frozen:
             # Everything built so far (textual, numpy, h5py, the first frame) lives as long
             # as the app: moving it out of the collector's view cuts full collections from
@@ -270,6 +288,14 @@ class HeatscopeApp(App[int]):
             self.call_after_refresh(gc.freeze)
         if self.model.scan_due():  # after the next paint
             self.call_after_refresh(self._start_scan, self.model.state)
+
+    @while_running
+    def _prefetch(self, target: tuple[int, int]) -> None:
+        """Read the views one key away (a thread worker: started before the frame, it would
+        hold the GIL while the frame is drawn). Not when the view moved on to one being read:
+        that read's worker prefetches, and must not be cancelled by this one."""
+        if self.model.current_panels() is not None:
+            workers.start(self, workers.load_panels, self.model.state, False, target, group="slice")
 
     @while_running
     def _start_scan(self, state: ViewState) -> None:

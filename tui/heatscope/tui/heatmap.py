@@ -13,7 +13,11 @@ Caches are cleared in one place, ``_clear_caches``, when models, size or cursor 
 
 from __future__ import annotations
 
+from operator import itemgetter
+
+from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -26,6 +30,9 @@ from textual.strip import Strip
 from heatscope.render.grid import GridLayout, layout_view
 from heatscope.render.heatmap_panel import HeatmapModel
 from heatscope.text import safe_text
+
+STYLES_LIMIT = 1 << 15  # styles remembered to have a background (as many looks as render.cells keeps)
+_TEXT, _STYLE = itemgetter(0), itemgetter(1)
 
 
 class HeatmapView(ScrollView, can_focus=True):
@@ -63,6 +70,7 @@ class HeatmapView(ScrollView, can_focus=True):
         self._layout_size = Size(0, 0)  # the content size self._layout was made for
         self._strips: LRUCache[int, Strip] = LRUCache(512)
         self._base_style = None
+        self._with_bg: dict[int, Style] = {}  # id(style) -> style, for styles with a background
         self.message_text = "Opening…"
 
     @property
@@ -119,25 +127,44 @@ class HeatmapView(ScrollView, can_focus=True):
         if old is None or new is None or len(old.lines) != len(new.lines) or old.origin != new.origin:
             self._clear_caches()
             return
-        top = self.scroll_offset.y
-        for y, (before, after) in enumerate(zip(old.lines, new.lines)):
-            if before != after:
-                self._strips.discard(y)
-                if top <= y < top + self.size.height:
-                    self.refresh(Region(0, y - top, self.size.width, 1))
+        changed = [y for y, (before, after) in enumerate(zip(old.lines, new.lines)) if before != after]
+        for y in changed:
+            self._strips.discard(y)
+        self._refresh_lines(changed)
+
+    def _refresh_lines(self, lines: list[int]) -> None:
+        """Repaint these lines (of the layout), those on screen: one region per run of
+        neighbouring lines, the padding included (a region narrower than the widget has
+        Textual crop every line it repaints)."""
+        top, height = self.scroll_offset.y, self.size.height
+        left, width = self.content_offset.x, self.outer_size.width
+        shown = [y - top for y in lines if top <= y < top + height]
+        start = 0
+        for i in range(1, len(shown) + 1):
+            if i == len(shown) or shown[i] != shown[i - 1] + 1:
+                self.refresh(Region(-left, shown[start], width, i - start))
+                start = i
 
     def _clear_caches(self) -> None:
         """The one place cached strips and the layout are dropped."""
         self._strips.clear()
         self._layout = None
         self._base_style = None
+        self._with_bg.clear()
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._clear_caches()
 
+    def _content_size(self) -> Size:
+        """The content's size (less the padding), as ``content_region`` gives it but without
+        finding the widget's region: asked for every line drawn."""
+        width, height = self.outer_size
+        gutter = self.styles.gutter
+        return Size(width - gutter.width, height - gutter.height)
+
     def _ensure_layout(self) -> GridLayout | None:
-        size = self.content_region.size
+        size = self._content_size()
         if self._layout is not None and self._layout_size != size:
             # laid out before the widget had its size (the stats panel asks for the cell
             # size on mount): that layout and its strips would draw a map for the wrong room
@@ -167,8 +194,8 @@ class HeatmapView(ScrollView, can_focus=True):
         cached = self._strips.get(y)
         if cached is not None:
             return cached
-        width = self.content_region.width
         layout = self._ensure_layout()
+        width = self._layout_size.width if layout is not None else self._content_size().width
         if layout is None:
             segments = [Segment(self.message_text)] if y == 0 else []
         else:
@@ -180,13 +207,22 @@ class HeatmapView(ScrollView, can_focus=True):
         return strip
 
     def _strip(self, segments: list[Segment], width: int) -> Strip:
-        """One line as a strip in one pass: the widget's style under the segments that have
-        no background of their own (cells have theirs), padded to the width."""
-        base = self._base_style
-        out = [seg if seg.style is not None and seg.style.bgcolor is not None
-               else Segment(seg.text, base + seg.style if seg.style is not None else base)
-               for seg in segments]
-        length = sum(seg.cell_length for seg in out)
+        """One line as a strip: the widget's style under the segments that have no background
+        of their own (cells have theirs), padded to the width. Which styles have one is
+        remembered by object (cells share a few thousand style objects across frames), and
+        the line's width is Rich's cached width of its text (only colors change on a step),
+        so a line of cells costs a lookup per cell."""
+        base, with_bg = self._base_style, self._with_bg
+        out = list(segments)
+        for i, style in enumerate(map(_STYLE, out)):
+            if id(style) not in with_bg:
+                if style is not None and style.bgcolor is not None:
+                    with_bg[id(style)] = style  # the style kept, so its id is not reused
+                else:
+                    out[i] = Segment(out[i].text, base + style if style is not None else base)
+        if len(with_bg) > STYLES_LIMIT:
+            with_bg.clear()
+        length = cell_len("".join(map(_TEXT, out)))
         if length > width:
             return Strip(out).crop(0, width)
         if length < width:

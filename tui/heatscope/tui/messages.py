@@ -42,12 +42,14 @@ class FilesOpened(WorkerUpdate):
 
 
 class PanelsLoaded(WorkerUpdate):
-    """The panels (``render.panels.Panel``) read for the view whose ``slice_key`` is ``key``."""
+    """The panels (``render.panels.Panel``) read for the view whose ``slice_key`` is ``key``;
+    ``prefetch``: the overview target to prefetch its neighbours at once they are drawn."""
 
-    def __init__(self, key: tuple, panels: list) -> None:
+    def __init__(self, key: tuple, panels: list, prefetch: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.key = key
         self.panels = panels
+        self.prefetch = prefetch
 
 
 class ReadProgress(WorkerUpdate):

@@ -2,13 +2,20 @@
 
 A cursor move redraws only the cursor section (its summary costs a row, not the slice),
 in the same frame as the heatmap. The slice section is recomputed when the panels, colors
-or scan note changed: in the heatmap's frame for a slice of up to ``SYNC_CELLS`` values
-(a millisecond or two), else at most every ``STATS_SECONDS`` during a burst of keys
-(throttled, so it also updates while a key is held). The sparkline (the cursor row's metric
-along the step axis) is read by a worker only when the row, the slice or the step axis changed.
+or scan note changed: right after the heatmap's frame when the worker that read the panels
+summarized them or the slice has at most ``SYNC_CELLS`` values, else at most every
+``STATS_SECONDS`` during a burst of keys (throttled, so it also updates while a key is
+held). After the frame, not in it: a step's stats (a few milliseconds of summaries and
+text layout, and repainting the panel) would delay the heatmap, which is what the user
+watches. While a key is held (redraws less than ``HELD_SECONDS`` apart) the stats follow
+at most every ``HELD_STATS_SECONDS``: updating them on every key made each key cost more
+than the key-repeat interval, so keys queued up behind the stats. The sparkline (the cursor row's metric along the step axis) is read by a
+worker only when the row, the slice or the step axis changed.
 """
 
 from __future__ import annotations
+
+import time
 
 from heatscope.tui import workers
 from heatscope.tui.messages import while_running
@@ -18,6 +25,8 @@ from heatscope.views.panels import display_info
 from heatscope.views.view_state import ViewState
 
 STATS_SECONDS = 0.05
+HELD_SECONDS = 0.1  # redraws closer than this: a key is held down (key repeat)
+HELD_STATS_SECONDS = 0.15  # the stats' pace while a key is held
 SYNC_CELLS = 1 << 13  # slices this small get their stats in the heatmap's own frame (about a millisecond)
 
 
@@ -36,6 +45,8 @@ class StatsPresenter:
     def __init__(self, app) -> None:
         self.app = app
         self.timer = None
+        self.after_frame = False  # an update is due once the heatmap's frame is drawn
+        self.last_redraw = 0.0
         self.slice_shown: tuple | None = None  # what the slice section was drawn for
         self.spark_shown: tuple | None = None
 
@@ -50,14 +61,24 @@ class StatsPresenter:
             self.timer = None
 
     def after_redraw(self) -> None:
-        """After the heatmap changed: the stats in the same frame (one frame per key, not
-        two) when the worker that read the panels summarized them, else throttled."""
+        """After the heatmap changed: the stats once its frame is drawn when the worker that
+        read the panels summarized them, else (or while a key is held) throttled."""
+        now = time.monotonic()
+        held, self.last_redraw = now - self.last_redraw < HELD_SECONDS, now
         panels = self.app.model.current_panels()
-        if panels and (all(p.summary is not None for p in panels) or sum(p.values.size for p in panels) <= SYNC_CELLS):
+        if held:
+            self.schedule(HELD_STATS_SECONDS)
+        elif panels and (all(p.summary is not None for p in panels) or sum(p.values.size for p in panels) <= SYNC_CELLS):
             self.stop()
-            self.update()
+            if not self.after_frame:
+                self.after_frame = True
+                self.app.call_after_refresh(self._update_after_frame)
         else:
             self.schedule()
+
+    def _update_after_frame(self) -> None:
+        self.after_frame = False
+        self.update()
 
     def _cursor_panel(self):
         """(displayed info, panel under the cursor, row, col) or None."""
