@@ -23,6 +23,7 @@ from heatscope.catalog.values import GENERIC, TOKEN_COUNTS, ValueInfo
 from heatscope.catalog.virtual import Reduction
 from heatscope.errors import HeatscopeError
 from heatscope.read.slices import expert_axis, relative_load
+from heatscope.sources.vds import read_cells
 from heatscope.stats import metrics
 from heatscope.stats.scan import ScanCancelled, block_shape, iter_blocks
 
@@ -100,7 +101,7 @@ def compute(
     for done, key in enumerate(blocks, start=1):
         if cancelled is not None and cancelled():
             raise ScanCancelled()
-        values, _ = base.value.decode(dset[key])
+        values, _ = base.value.decode(read_cells(dset, key))
         if expert is not None:
             values = relative_load(values, axis=expert)
         moved = np.moveaxis(values, reduction.axis, -1)

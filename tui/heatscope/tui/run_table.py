@@ -96,7 +96,7 @@ class RunTableScreen(Screen[int | None]):
             if pending:
                 text = "…"
             elif math.isnan(value):
-                text = row.note[:30] if row.note else "-"
+                text = row.note[:30] if row.note else "NaN"
             else:
                 text = f"{value:.4g}"
             cells.append(Cell(text, _number(value), justify="right", style="dim" if row.note else ""))

@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column()
         for key, what in KEYS:
-            table.add_row(key, what)
+            table.add_row(Text(key), Text(what))
         with Vertical():
             yield Label(Text("heatscope keys", style="bold"))
             yield VerticalScroll(Static(table))
