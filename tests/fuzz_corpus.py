@@ -3,8 +3,10 @@
 Categories: hostile text everywhere, every odd dtype h5py can write, degenerate and large
 shapes, hostile values and CF attributes, links (dangling, cyclic, external, deep,
 non-UTF-8 names), malformed dimension scales, files from other writers (xarray/h5netcdf,
-PyTables-like tables), compression filters (available, unavailable, corrupted), and
-damage (truncation, bit flips, bare signatures, user blocks).
+PyTables-like tables), compression filters (available, unavailable, corrupted), damage
+(truncation, bit flips, bare signatures, user blocks), ranges of zero width at every
+magnitude, all-NaN data, names that are valid markup, and virtual datasets whose source
+files are missing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import h5py
 import numpy as np
 from h5py import h5p, h5t
 
-from tests.hostile_files import hostile, write_hostile_run
+from tests.hostile_files import hostile, write_hostile_run, write_markup_run
 
 Maker = Callable[[Path], None]
 MAKERS: list[tuple[str, Maker]] = []
@@ -134,6 +136,54 @@ _ATTRS = {
 }
 for _name, (_data, _attrs) in _ATTRS.items():
     maker(f"values_{_name}")(lambda p, d=_data, a=_attrs: _one(p, d, **a))
+
+
+# Ranges of zero width at every magnitude (each a step x row x column dataset, so stepping,
+# the sparkline and profiles see them): a constant at the integer and float extremes,
+# values that are equal once converted to float64, a +-max span, subnormals.
+_I8, _U8, _F8 = np.iinfo("i8"), np.iinfo("u8"), np.finfo("f8")
+DEGENERATE = {
+    "u64_all_max": np.full((2, 3, 4), _U8.max, "u8"),
+    "i64_all_min": np.full((2, 3, 4), _I8.min, "i8"),
+    "i64_all_max": np.full((2, 3, 4), _I8.max, "i8"),
+    "i64_equal_as_float": (_I8.max - np.arange(24, dtype="i8") % 4).reshape(2, 3, 4),
+    "f16_all_max": np.full((2, 3, 4), np.finfo("f2").max, "f2"),
+    "f16_constant": np.full((2, 3, 4), 0.1, "f2"),
+    "f64_all_max": np.full((2, 3, 4), _F8.max),
+    "f64_span_max": np.array([-_F8.max, _F8.max] * 12).reshape(2, 3, 4),
+    "f64_steps_at_both_ends": np.stack([np.full((3, 1), -_F8.max), np.full((3, 1), _F8.max)]),
+    "subnormal_constant": np.full((2, 3, 4), 5e-324),
+    "subnormal_pair": np.array([5e-324, 1e-323] * 12).reshape(2, 3, 4),
+    "near_1e19": np.array([1e19, 1e19 + 2048] * 12).reshape(2, 3, 4),
+}
+for _name, _data in DEGENERATE.items():
+    maker(f"range_{_name}")(lambda p, d=_data: _one(p, d))
+maker("values_all_nan_3d")(lambda p: _one(p, np.full((3, 4, 5), np.nan)))
+maker("markup_names")(write_markup_run)
+
+
+def write_vds(path: Path, present: bool = False) -> None:
+    """A virtual dataset (4 x 5, fill -5) whose rows come from source files that do not
+    exist; with ``present``: row 0 from a missing file, row 1 from no source at all, row 2
+    from a file that exists (found next to this one) and row 3 from this file (``.``)."""
+    with h5py.File(path, "w") as f:
+        layout = h5py.VirtualLayout(shape=(4, 5), dtype="f4")
+        layout[0] = h5py.VirtualSource(f"{path.stem}_gone_0.h5", "d", shape=(5,))
+        if present:
+            source = path.with_name(f"{path.stem}_source.bin")  # not .h5: found only through the mapping
+            with h5py.File(source, "w") as s:
+                s["d"] = np.arange(5, dtype="f4") + 10
+            f["own"] = np.arange(5, dtype="f4") + 100
+            layout[2] = h5py.VirtualSource(source.name, "d", shape=(5,))
+            layout[3] = h5py.VirtualSource(".", "own", shape=(5,))
+        else:
+            for row in (1, 2, 3):
+                layout[row] = h5py.VirtualSource(f"{path.stem}_gone_{row}.h5", "d", shape=(5,))
+        f.create_virtual_dataset("v", layout, fillvalue=-5)
+
+
+maker("vds_missing_sources")(write_vds)
+maker("vds_partly_missing")(lambda p: write_vds(p, present=True))
 
 
 @maker("default_dataset_hostile")

@@ -1,6 +1,7 @@
 """Runs whose every name, attribute, label, file name and directory name is hostile: terminal
 escapes (OSC title, SGR, DCS), BEL, C1 controls, bidi overrides, line/paragraph separators,
-zero-width characters and Rich markup. Used by the hostile-text and fuzz tests.
+zero-width characters and Rich markup, also valid markup (a link, a style, a variable). Used
+by the hostile-text and fuzz tests.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ PAYLOADS = [
     "\x1bP+q\x1b\\",  # DCS
     "[/]",  # closing tag with nothing open: a MarkupError if parsed
 ]
+# Names that are valid markup, as the issue's files had them: parsed, they raise (a link
+# quoted in an error, "[link=...]expert)") or vanish ("[on red]"), and nothing shows it.
+MARKUP_AXIS = "[link=https://e.invalid]expert"
+MARKUP_GROUP = "$accent [on red]"
+MARKUP_KIND = "[red]relative_expert_load"
+MARKUP_TYPED = "[bold red]zz"  # typed at the go-to prompt
 # Rich markup must show literally; these must never reach a terminal or an export raw.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 # What Textual itself writes: CSI sequences and the OSC 22 pointer-shape sequence.
@@ -65,7 +72,24 @@ def write_hostile_run(path: Path, seed: int = 0) -> None:
         flat.attrs.update(long_name=hostile(19), kind=hostile(20), valid_range=[-2.0, 2.0])
         f.create_dataset(hostile(21, "text"), data=hostile(22))  # a scalar string: its value is listed
         f[hostile(23, "soft")] = h5py.SoftLink(f"/{hostile(24)}")  # dangling: becomes a note
+        odd = f.create_group(MARKUP_GROUP).create_dataset("odd", data=rng.normal(size=(3, 4)))
+        odd.attrs.update(kind=MARKUP_KIND, dims=np.array(["[$accent]x", MARKUP_AXIS], dtype=h5py.string_dtype()))
         f.attrs["default_dataset"] = counts.name
+
+
+def write_markup_run(path: Path) -> None:
+    """A file whose names are valid markup: the markup axis is the first stepped axis (so
+    ``d`` prefills a diff over it, which fails quoting it), a group named
+    ``MARKUP_GROUP`` holds a dataset of the unknown kind ``MARKUP_KIND`` (a startup note
+    quotes both), and an axis named ``[$accent]x`` reaches the palette's help line."""
+    rng = np.random.default_rng(0)
+    with h5py.File(path, "w") as f:
+        load = f.create_dataset("load", data=rng.random((4, 3, 8)))
+        load.attrs["dims"] = np.array([MARKUP_AXIS, "layer", "[$accent]x"], dtype=h5py.string_dtype())
+        group = f.create_group(MARKUP_GROUP)
+        odd = group.create_dataset("x", data=rng.random((3, 4)))
+        odd.attrs["kind"] = MARKUP_KIND
+        f.attrs["default_dataset"] = "/load"
 
 
 def hostile_runs(root: Path) -> list[Path]:

@@ -3,8 +3,8 @@ variants added to one file, the per-token sample, and the file heatscope shows."
 
 import h5py
 import pytest
-from heatscope.errors import HeatscopeError
 
+from heatscope.errors import HeatscopeError
 from tests.capture_models import VOCAB, require, routers, tiny_model
 
 torch = require("torch")

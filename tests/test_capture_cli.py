@@ -5,8 +5,8 @@ import json
 
 import h5py
 import pytest
-from heatscope.cli import main
 
+from heatscope.cli import main
 from tests.capture_models import model_dir, require
 
 require("torch")

@@ -3,7 +3,9 @@
 Every name, attribute, label, file name and directory name of the runs here is hostile.
 The app is driven through every screen while a recording driver keeps the exact text it
 writes to the terminal; nothing may remain there but the sequences Textual itself writes.
-Every export format is checked the same way, and SVG/HTML must parse.
+Every export format is checked the same way, and SVG/HTML must parse. Names that are valid
+markup (a link, a style, a variable) must show as typed in notifications, startup notes,
+prompt echoes and the palette, where parsing them raised or ate them.
 """
 
 import html.parser
@@ -15,7 +17,15 @@ import pytest
 import textual.drivers.headless_driver as headless
 
 from heatscope.cli import main
-from tests.hostile_files import file_text_leaks, hostile_runs
+from tests.hostile_files import (
+    MARKUP_AXIS,
+    MARKUP_GROUP,
+    MARKUP_KIND,
+    MARKUP_TYPED,
+    file_text_leaks,
+    hostile_runs,
+    write_markup_run,
+)
 from tests.tui_helpers import make_app, screen_text, settle
 
 
@@ -51,7 +61,7 @@ async def test_every_screen_writes_only_safe_text(runs, tmp_path, monkeypatch):
     shots.mkdir()
     app = make_app(*runs, screenshot_dir=shots)
     screens = 0
-    async with app.run_test(size=(160, 48)) as pilot:
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:  # toasts quote files too
         await settle(pilot)
         assert app.state is not None and app.state.derived  # the hostile counts opened as relative load
 
@@ -95,6 +105,57 @@ async def test_every_screen_writes_only_safe_text(runs, tmp_path, monkeypatch):
         ET.fromstring(text)  # valid XML whatever the names
         assert file_text_leaks(text) == []
     assert "\\x1b" in screen or "\\u202e" in screen or "\\x07" in screen  # escapes shown visibly
+
+
+@pytest.fixture
+def markup_run(tmp_path):
+    path = tmp_path / "markup.h5"
+    write_markup_run(path)
+    return path
+
+
+async def _drive(path, keys, size=(80, 24), **flags) -> str:
+    """The screen after ``keys`` (toasts shown, as in a terminal); the app must not have
+    failed, and quits cleanly after."""
+    app = make_app(path, **flags)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        for _ in range(100):  # the first view is shown
+            if app.state is not None:
+                break
+            await pilot.pause(0.05)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot, 1)
+        screen = screen_text(app)
+        while len(app.screen_stack) > 1:
+            await pilot.press("escape")
+        await pilot.press("q")
+    assert app._exception is None and app.return_code == 0
+    return screen
+
+
+async def test_a_diff_error_quoting_a_markup_axis_name_is_shown_literally(markup_run):
+    # d prefills "[link=https://e.invalid]expert=0,1": "no axis named '[link' (axes: ...)"
+    # quoted the link, and the toast raised MarkupError ("found '://e.invalid]expert)'")
+    screen = await _drive(markup_run, ["d", "enter"])
+    assert "no axis named '[link'" in screen and f"{MARKUP_AXIS}," in screen
+
+
+async def test_a_startup_note_quoting_markup_names_is_shown_literally(markup_run):
+    screen = await _drive(markup_run, [], size=(120, 30), dataset="x")
+    assert "[on red]/x:" in screen and f"'{MARKUP_KIND}'" in screen  # was "/$accent /x: ... 'relative_..."
+    assert f"/{MARKUP_GROUP}" in " ".join(screen.split())
+
+
+async def test_text_typed_at_go_to_is_echoed_literally(markup_run):
+    screen = await _drive(markup_run, ["g", *MARKUP_TYPED, "enter"], size=(120, 30))
+    assert f"'{MARKUP_TYPED}'" in screen  # was echoed as 'zz'
+
+
+async def test_palette_help_lines_show_markup_names_literally(markup_run):
+    screen = await _drive(markup_run, ["ctrl+p", *"Open"], size=(120, 30))
+    assert "[$accent]x=8" in screen  # textual's escape() left it a tag: the help read "x=8"
 
 
 @pytest.mark.parametrize("fmt", ["svg", "html", "txt", "ansi", "csv"])

@@ -15,8 +15,8 @@ import h5py
 import numpy as np
 import pytest
 from h5py import h5d, h5p
-from heatscope.sources import remote
 
+from heatscope.sources import remote
 from tests.appended_run import check_costs_little, write_appended_run
 from tests.conftest import REPO
 from tests.remote_servers import CountingProxy, RangeServer

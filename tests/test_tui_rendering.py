@@ -36,7 +36,7 @@ async def test_nan_inf_and_fill_render_and_are_counted(tmp_path):
         assert "[b]m[i]\\x1b[31m" in screen  # dataset name escaped, never interpreted
         await pilot.press("right")
         await settle(pilot)
-        assert re.search(r"col\s+1\s.*\n.*value\s+-\s", screen_text(app))
+        assert re.search(r"col\s+1\s.*\n.*value\s+NaN\s", screen_text(app))  # the cell holds NaN: said so
 
 
 async def test_monochrome_uses_shading_glyphs(tmp_path, samples_dir):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import h5py
@@ -17,6 +17,7 @@ from heatscope.catalog.virtual import Reduction, RunStack
 from heatscope.errors import HeatscopeError
 from heatscope.sources.backends import is_hsds
 from heatscope.sources.signature import HDF5_ERRORS
+from heatscope.sources.vds import missing_sources
 from heatscope.text import attr_text, decode_name, encode_name, safe_text
 
 MAX_DEPTH = 64
@@ -172,6 +173,10 @@ def describe_dataset(dset: h5py.Dataset, path: str, link: str | None = None) -> 
     if reason is None:
         value = read_value_info(dset, attrs)
         picks = _default_picks(attrs.get("default_select"))
+        gone, total = missing_sources(dset)
+        if gone:
+            value = replace(value, notes=(*value.notes, f"virtual dataset: {gone} of {total} sources missing, "
+                                                        "their cells are missing data"))
     return DatasetInfo(
         path=path,
         shape=shape,

@@ -77,11 +77,16 @@ class ValueInfo:
         return f"{name} [{self.units}]" if self.units else name
 
     def decode(self, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Raw stored values -> (float64 values with NaN where missing, missing mask)."""
+        """Raw stored values -> (float64 values with NaN where missing, missing mask).
+
+        Masked cells of a masked array (a virtual dataset's cells without a source,
+        ``sources.vds.read_cells``) are missing too."""
+        missing = np.ma.getmaskarray(raw).copy() if np.ma.isMaskedArray(raw) else None
         arr = np.asarray(raw)
         if arr.dtype.kind == "b":
             arr = arr.astype(np.uint8)
-        missing = np.zeros(arr.shape, dtype=bool)
+        if missing is None:
+            missing = np.zeros(arr.shape, dtype=bool)
         for m in self.missing:
             missing |= np.isnan(arr) if np.isnan(m) else arr == m
         values = arr.astype(np.float64)

@@ -11,8 +11,7 @@ from heatscope.export.png_canvas import BACKGROUND, DIMMED, FOREGROUND, font_of,
 from heatscope.render.profile import SERIES_COLORS
 from heatscope.render.ticks import format_tick
 from heatscope.text import safe_text
-from heatscope.views.normalize import Norm
-from heatscope.views.profile import ProfileModel
+from heatscope.views.profile import ProfileModel, value_scale
 
 SIZE = (1100, 460)
 MARGIN = (70, 40, 30, 70)  # left, top, right, bottom
@@ -26,12 +25,7 @@ def to_png_profile(model: ProfileModel) -> bytes:
     font, small, bold = font_of(ImageFont, 14), font_of(ImageFont, 11), font_of(ImageFont, 15)
     left, top, right, bottom = MARGIN
     x0, y0, x1, y1 = left, top, SIZE[0] - right, SIZE[1] - bottom
-    every = np.concatenate([np.asarray(v, np.float64).ravel() for _, v in model.series])
-    finite = every[np.isfinite(every)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    lo = min(lo, 0.0) if model.bars else lo
-    if not hi > lo:
-        lo, hi = lo - 0.5, hi + 0.5
+    scale = value_scale(model)
     n = len(model.x_labels)
     step_x = (x1 - x0) / max(1, n - (0 if model.bars else 1))
 
@@ -39,23 +33,26 @@ def to_png_profile(model: ProfileModel) -> bytes:
         return x0 + i * step_x + (step_x / 2 if model.bars else 0)
 
     def py(v: float) -> float:
-        return y1 - (v - lo) / (hi - lo) * (y1 - y0)
+        return y1 - scale.position(v) * (y1 - y0)
 
     draw.text((x0, 10), safe_text(model.title), fill=FOREGROUND, font=bold)
     draw.rectangle((x0, y0, x1, y1), outline=DIMMED)
-    for t in Norm(lo, hi).ticks(6):
+    for t in [] if model.all_nan else scale.ticks(6):
         y = py(t)
         draw.line((x0 - 4, y, x0, y), fill=DIMMED)
         label = format_tick(t)
         tw, th = text_size(draw, label, small)
         draw.text((x0 - 8 - tw, y - th // 2 - 2), label, fill=DIMMED, font=small)
+    if model.all_nan:
+        tw, th = text_size(draw, "NaN", font)
+        draw.text(((x0 + x1 - tw) / 2, (y0 + y1 - th) / 2), "NaN", fill=DIMMED, font=font)
     if model.cursor is not None and 0 <= model.cursor < n:
         cx = px(model.cursor)
         for y in range(int(y0), int(y1), 6):
             draw.line((cx, y, cx, min(y1, y + 3)), fill=(200, 160, 0))
     if model.bars:
         values = np.asarray(model.series[0][1], np.float64)
-        rgb = colorize((model.norm or Norm(lo, hi))(values), model.cmap)
+        rgb = colorize((model.norm or scale)(values), model.cmap)
         for i, v in enumerate(values):
             if np.isfinite(v):
                 draw.rectangle((px(i) - step_x * 0.4, min(py(v), py(0)), px(i) + step_x * 0.4, max(py(v), py(0))),

@@ -22,6 +22,7 @@ import numpy as np
 
 from heatscope.catalog.datasets import DatasetInfo
 from heatscope.read.selection import Selection
+from heatscope.sources.vds import read_cells
 from heatscope.stats.scan import ScanCancelled, allocated_chunks, block_shape, fill_value
 from heatscope.stats.slice_stats import BasicStats, HotCell
 
@@ -253,7 +254,7 @@ def read_overview(
     per_cell = sel.shape[kept[0]] if kept else 1
 
     def read(rows: slice, cols: slice) -> tuple[np.ndarray, np.ndarray]:
-        raw = sel.orient(np.asarray(dset[_region_key(sel, rows, cols, kept)]), kept)
+        raw = sel.orient(read_cells(dset, _region_key(sel, rows, cols, kept)), kept)
         values, missing = info.value.decode(raw)
         return transform(values, missing) if transform is not None else (values, missing)
 

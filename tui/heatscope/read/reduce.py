@@ -23,6 +23,7 @@ from heatscope.catalog.values import GENERIC, TOKEN_COUNTS, ValueInfo
 from heatscope.catalog.virtual import Reduction
 from heatscope.errors import HeatscopeError
 from heatscope.read.slices import expert_axis, relative_load
+from heatscope.sources.vds import read_cells
 from heatscope.stats import metrics
 from heatscope.stats.scan import ScanCancelled, block_shape, iter_blocks
 
@@ -95,7 +96,7 @@ def reduction_blocks(shape: tuple[int, ...], chunks, base: DatasetInfo, reductio
 def reduce_block(dset: h5py.Dataset, value: ValueInfo, key: tuple[slice, ...], expert: int | None, axis: int,
                  stat: str) -> tuple[tuple[slice, ...], np.ndarray, np.ndarray | None]:
     """One block's ``(target in the result, statistic, hottest expert or None)``."""
-    values, _ = value.decode(dset[key])
+    values, _ = value.decode(read_cells(dset, key))  # a virtual dataset's absent sources: NaN
     if expert is not None:
         values = relative_load(values, axis=expert)
     moved = np.moveaxis(values, axis, -1)

@@ -17,6 +17,7 @@ import numpy as np
 from heatscope.catalog.datasets import DatasetInfo
 from heatscope.read.selection import Selection
 from heatscope.read.slices import expert_axis, relative_load
+from heatscope.sources.vds import read_cells
 from heatscope.stats import metrics
 from heatscope.stats.scan import ScanCancelled
 
@@ -67,7 +68,7 @@ def row_metric_along(
         if sel.row_axis is not None:
             key[sel.row_axis] = row
         key[step_axis] = slice(start, stop)
-        block = np.asarray(dset[tuple(key)])
+        block = read_cells(dset, tuple(key))
         # the two axes left are the step and column axes, in dataset order
         if step_axis > sel.col_axis:
             block = block.T

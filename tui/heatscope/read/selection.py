@@ -14,6 +14,7 @@ import numpy as np
 
 from heatscope.catalog.axes import Axis
 from heatscope.errors import HeatscopeError
+from heatscope.sources.vds import read_cells
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def read_block(dset: h5py.Dataset, sel: Selection, kept: tuple[int, ...] = ()) -
             f"a {sel.n_rows} x {sel.n_cols} slice is too large to draw ({cells:,} values); "
             "display other axes (key a, or --select) or export a subset", dset.name)
     try:
-        block = np.asarray(dset[sel.key(kept)])
+        block = read_cells(dset, sel.key(kept))
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise HeatscopeError(f"cannot read slice ({first})", dset.name) from None

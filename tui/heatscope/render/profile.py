@@ -22,7 +22,7 @@ from heatscope.colors.colormaps import colorize
 from heatscope.render.ticks import axis_tick_line, format_tick
 from heatscope.text import safe_text
 from heatscope.views.normalize import Norm
-from heatscope.views.profile import ProfileModel
+from heatscope.views.profile import ProfileModel, value_scale
 
 SERIES_COLORS = ((86, 156, 214), (230, 145, 56), (106, 190, 110), (200, 90, 200), (220, 80, 80), (160, 160, 160))
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -43,25 +43,11 @@ def _pooled(values: np.ndarray, group: int) -> np.ndarray:
     return np.where(np.isnan(blocks).all(axis=1), np.nan, best)
 
 
-def _y_range(model: ProfileModel) -> tuple[float, float]:
-    every = np.concatenate([np.asarray(v, np.float64).ravel() for _, v in model.series])
-    finite = every[np.isfinite(every)]
-    if not finite.size:
-        return 0.0, 1.0
-    lo, hi = float(finite.min()), float(finite.max())
-    if model.bars:
-        lo = min(lo, 0.0)
-    if not hi > lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    return lo, hi
-
-
-def _y_ticks(lo: float, hi: float, height: int) -> dict[int, str]:
-    """Row -> tick text for a few round values (top row is ``hi``)."""
-    ticks = Norm(lo, hi).ticks(max(2, min(4, height // 2)))
+def _y_ticks(scale: Norm, height: int) -> dict[int, str]:
+    """Row -> tick text for a few round values (top row is the top of ``scale``)."""
     out = {}
-    for t in ticks:
-        row = round((hi - t) / (hi - lo) * (height - 1))
+    for t in scale.ticks(max(2, min(4, height // 2))):
+        row = round((1.0 - scale.position(t)) * (height - 1))
         if 0 <= row < height:
             out.setdefault(row, format_tick(t))
     return out
@@ -79,8 +65,8 @@ def profile_lines(model: ProfileModel, width: int, height: int) -> list[list[Seg
     n = len(model.x_labels)
     height = max(4, height)
     plot_h = height - 3  # title, x ticks, x-axis name / legend
-    lo, hi = _y_range(model)
-    ticks = _y_ticks(lo, hi, plot_h)
+    scale = value_scale(model)
+    ticks = {plot_h // 2: "NaN"} if model.all_nan else _y_ticks(scale, plot_h)
     label_w = max((len(t) for t in ticks.values()), default=1)
     plot_w = max(4, width - label_w - 2)
     per_char = 1 if model.bars else 2  # braille: two dots per character across
@@ -89,12 +75,12 @@ def profile_lines(model: ProfileModel, width: int, height: int) -> list[list[Seg
     if model.bars:
         cell_w = max(1, plot_w // shown)  # few values get wide bars
         xs = np.arange(shown) * cell_w
-        grid = _bars(model, group, plot_h, lo, hi, cell_w)
+        grid = _bars(model, group, plot_h, scale, cell_w)
     else:
         cell_w = 1
         dots = _x_dots(shown, plot_w * 2)
         xs = dots // 2
-        grid = _braille(model, group, plot_h, lo, hi, dots, int(xs[-1]) + 1 if shown else 1)
+        grid = _braille(model, group, plot_h, scale, dots, int(xs[-1]) + 1 if shown else 1)
     cursor_x = int(xs[model.cursor // group]) if model.cursor is not None and model.cursor // group < shown else None
     lines: list[list[Segment]] = [[Segment(safe_text(model.title)[:width], Style(bold=True))]]
     for row in range(plot_h):
@@ -129,7 +115,7 @@ def _legend(model: ProfileModel, x0: int, width: int, group: int) -> list[Segmen
     return out
 
 
-def _braille(model: ProfileModel, group: int, plot_h: int, lo: float, hi: float, dots: np.ndarray, chars: int):
+def _braille(model: ProfileModel, group: int, plot_h: int, scale: Norm, dots: np.ndarray, chars: int):
     """Rows of segments with each series drawn as a braille line (value i at dot ``dots[i]``)."""
     dots_y = plot_h * 4
     cells = [[0] * chars for _ in range(plot_h)]
@@ -138,7 +124,8 @@ def _braille(model: ProfileModel, group: int, plot_h: int, lo: float, hi: float,
         [model.highlight] if model.highlight is not None else [])
     for index in order:
         values = _pooled(np.asarray(model.series[index][1], np.float64), group)
-        points = [(int(dots[i]), max(0, min(dots_y - 1, round((hi - v) / (hi - lo) * (dots_y - 1)))))
+        heights = scale(values)
+        points = [(int(dots[i]), round((1.0 - float(heights[i])) * (dots_y - 1)))
                   for i, v in enumerate(values) if np.isfinite(v)]
 
         def mark(x: int, y0: int, y1: int) -> None:
@@ -168,12 +155,11 @@ def _braille(model: ProfileModel, group: int, plot_h: int, lo: float, hi: float,
     return rows
 
 
-def _bars(model: ProfileModel, group: int, plot_h: int, lo: float, hi: float, cell_w: int):
+def _bars(model: ProfileModel, group: int, plot_h: int, scale: Norm, cell_w: int):
     """Rows of segments with one bar per (pooled) value, colored as on the heatmap."""
     values = _pooled(np.asarray(model.series[0][1], np.float64), group)
-    norm = model.norm or Norm(lo, hi)
-    rgb = colorize(norm(values), model.cmap)
-    eighths = np.where(np.isfinite(values), np.round((values - lo) / (hi - lo) * plot_h * 8), 0).astype(int)
+    rgb = colorize((model.norm or scale)(values), model.cmap)
+    eighths = np.where(np.isfinite(values), np.round(np.nan_to_num(scale(values)) * plot_h * 8), 0).astype(int)
     rows = []
     for cy in range(plot_h):
         level = (plot_h - 1 - cy) * 8  # eighths below this row

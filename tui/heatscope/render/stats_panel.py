@@ -15,9 +15,12 @@ from heatscope.views.normalize import Norm
 
 
 def fmt(value: float, digits: int = 4) -> str:
-    """A number for the panel: NaN as ``-``, compact otherwise."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A number for the panel: ``-`` for none, ``NaN`` for NaN (a summary of NaN is NaN,
+    never 0), compact otherwise."""
+    if value is None:
         return "-"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
     if isinstance(value, float) and math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if abs(value) >= 1e5 or (value != 0 and abs(value) < 1e-3):

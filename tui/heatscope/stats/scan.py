@@ -16,6 +16,7 @@ import h5py
 import numpy as np
 
 from heatscope.catalog.values import ValueInfo
+from heatscope.sources.vds import read_cells
 
 DEFAULT_BUDGET = 1 << 18  # elements per block (2 MiB as float64): keeps peak memory flat
 HIST_BINS = 1 << 14
@@ -122,7 +123,7 @@ def scan_dataset(
         for key in blocks:
             if cancelled is not None and cancelled():
                 raise ScanCancelled()
-            values, _ = value.decode(dset[key])
+            values, _ = value.decode(read_cells(dset, key))
             if transform is not None:
                 values = transform(values)
             step += 1
@@ -144,20 +145,28 @@ def scan_dataset(
             count += finite.size
             lo = min(lo, float(finite.min()))
             hi = max(hi, float(finite.max()))
-            with np.errstate(over="ignore"):  # values near the float64 limit: an inf mean
+            with np.errstate(over="ignore", invalid="ignore"):  # near the float64 limits: an inf or NaN mean
                 total += float(finite.sum())
     if count == 0:
         return ScanResult(0, nonfinite, math.nan, math.nan, math.nan, {})
     result_pct: dict[float, float] = {}
     if percentiles and hi > lo:
+        # a histogram of positions 0..1 in the range: numpy cannot make 16384 finite bins of
+        # a range that overflows (+-1e308) or is narrow for its magnitude (int64 extremes)
+        halves = not math.isfinite(hi - lo)
+        start, span = (lo / 2, hi / 2 - lo / 2) if halves else (lo, hi - lo)
+
+        def position(v):
+            return np.clip(((v / 2 if halves else v) - start) / span, 0.0, 1.0)
+
         hist = np.zeros(HIST_BINS, dtype=np.int64)
         if fill_counts:
-            hist[min(HIST_BINS - 1, int((fill - lo) / (hi - lo) * HIST_BINS))] += unread
+            hist[min(HIST_BINS - 1, int(position(fill) * HIST_BINS))] += unread
         for values in blocks_of_values():
-            finite = values[np.isfinite(values)]
-            hist += np.histogram(finite, bins=HIST_BINS, range=(lo, hi))[0]
+            hist += np.histogram(position(values[np.isfinite(values)]), bins=HIST_BINS, range=(0.0, 1.0))[0]
         cdf = np.cumsum(hist)
-        edges = np.linspace(lo, hi, HIST_BINS + 1)
+        edges = (start + span * np.linspace(0.0, 1.0, HIST_BINS + 1)) * (2 if halves else 1)
+        edges = np.clip(edges, lo, hi)
         for p in percentiles:
             target = p / 100.0 * count
             i = int(np.searchsorted(cdf, target, side="left"))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import os
 
+from rich.markup import escape
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -58,6 +60,7 @@ from heatscope.views.panels import overview_target, read_panels
 from heatscope.views.resolve import resolve
 from heatscope.views.view_state import ViewState, initial_state
 
+NOTIFY_TAKES_MARKUP = "markup" in inspect.signature(App.notify).parameters
 REDRAW_SECONDS = 0.25  # a metric view being computed is redrawn at most this often
 
 
@@ -159,8 +162,12 @@ class HeatscopeApp(App[int]):
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None,
                markup: bool = False) -> None:
         """Every notification shows its text literally and display-safe (run names, labels
-        and error text quote files); heatscope never uses markup in one."""
-        super().notify(safe_text(message), title=safe_text(title), severity=severity, timeout=timeout)
+        and error text quote files): ``markup`` is ignored, heatscope never uses markup in one."""
+        message, title = safe_text(message), safe_text(title)
+        if NOTIFY_TAKES_MARKUP:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        else:  # textual 3.x reads every message as Rich markup (titles are literal)
+            super().notify(escape(message), title=title, severity=severity, timeout=timeout)
 
     # -- applying what the model decided ------------------------------------------------
     def apply(self, outcome: Outcome) -> None:

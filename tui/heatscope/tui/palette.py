@@ -1,8 +1,9 @@
 """Command-palette entries: the same actions as the keys, plus opening any dataset.
 
 Dataset and file names come from files, so the entries are a ``Provider`` of their own
-whose prompts are ``Text`` (never parsed as markup) made with ``safe_text``; Textual's
-system commands would parse a title such as ``[bold red]x.h5`` as markup.
+whose prompts are ``Text`` and help lines ``Content`` (never parsed as markup) made with
+``safe_text``; Textual's system commands would parse a title such as ``[bold red]x.h5`` as
+markup, and escaping misses tags such as ``[$accent]``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator
 from rich.style import Style
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.markup import escape
+from textual.content import Content
 
 from heatscope.colors.colormaps import CYCLE
 from heatscope.text import safe_text
@@ -64,11 +65,11 @@ class HeatscopeCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in heatscope_entries(self.app):
-            yield DiscoveryHit(Text(title, no_wrap=True), callback, text=title, help=escape(help_text))
+            yield DiscoveryHit(Text(title, no_wrap=True), callback, text=title, help=Content(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in heatscope_entries(self.app):
             score, offsets = matcher.fuzzy_search.match(matcher.query, title)
             if score > 0:
-                yield Hit(score, _highlighted(title, offsets), callback, text=title, help=escape(help_text))
+                yield Hit(score, _highlighted(title, offsets), callback, text=title, help=Content(help_text))

@@ -96,7 +96,7 @@ class RunTableScreen(Screen[int | None]):
             if pending:
                 text = "…"
             elif math.isnan(value):
-                text = row.note[:30] if row.note else "-"
+                text = row.note[:30] if row.note else "NaN"
             else:
                 text = f"{value:.4g}"
             cells.append(Cell(text, _number(value), justify="right", style="dim" if row.note else ""))
@@ -148,7 +148,8 @@ class RunTableScreen(Screen[int | None]):
         self.query_one(DataTable).sort(self.sort_column, key=lambda cell: cell.value, reverse=self.sort_reverse)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(int(event.row_key.value))
+        if self.app.screen is self:  # a second Enter queued before it closed
+            self.dismiss(int(event.row_key.value))
 
     def action_dismiss_table(self) -> None:
         self.dismiss(None)

@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column()
         for key, what in KEYS:
-            table.add_row(key, what)
+            table.add_row(Text(key), Text(what))
         with Vertical():
             yield Label(Text("heatscope keys", style="bold"))
             yield VerticalScroll(Static(table))
@@ -63,7 +63,8 @@ class GoToScreen(ModalScreen[str | None]):
             yield Input(value=safe_text(self.value), placeholder=safe_text(self.hint), id="goto-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        if self.app.screen is self:  # Enter twice quickly: the second answer comes after it closed
+            self.dismiss(event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -86,7 +87,8 @@ class ChoiceScreen(ModalScreen[int | None]):
             yield OptionList(*[Option(Text(safe_text(o))) for o in self.options], id="choices")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option_index)
+        if self.app.screen is self:  # a second Enter queued before it closed
+            self.dismiss(event.option_index)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -120,6 +122,8 @@ class MetricScreen(ModalScreen[tuple[str, str] | None]):
         stats.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.app.screen is not self:  # a second Enter queued before it closed
+            return
         if event.option_list.id == "metric-axes":
             self.query_one("#metric-stats", OptionList).focus()
             return

@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from heatscope.text import safe_text
+from heatscope.views.normalize import Norm
 
 SPARK_POINTS = 256  # longer series are max-pooled to this many points first
 
@@ -34,13 +35,13 @@ class StatsPanel(ScrollView):
         super().__init__(id=id)
         self._renderables: dict[str, RenderableType] = {"cursor": Text(""), "slice": Text("")}
         self._part_strips: dict[str, list[Strip]] = {"cursor": [], "spark": [], "slice": []}
-        self._spark: tuple[str, list[float]] | None = None
+        self._spark: tuple[str, list[float | None]] | None = None
         self._strips: list[Strip] = []
         self._width = 0
 
     @property
-    def spark(self) -> tuple[str, list[float]] | None:
-        """The sparkline shown: (label, values), or None."""
+    def spark(self) -> tuple[str, list[float | None]] | None:
+        """The sparkline shown: (label, values with None for NaN), or None."""
         return self._spark
 
     def update_cursor(self, renderable: RenderableType) -> None:
@@ -64,9 +65,9 @@ class StatsPanel(ScrollView):
             if group > 1:
                 pad = -len(data) % group
                 data = np.fmax.reduce(np.pad(data, (0, pad), constant_values=np.nan).reshape(-1, group), axis=1)
-            finite = data[np.isfinite(data)]
-            lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-            spark = (f"{label}: {lo:.3g}..{hi:.3g}", [float(v) if np.isfinite(v) else lo for v in data])
+            numbers = data[~np.isnan(data)]
+            span = f"{float(numbers.min()):.3g}..{float(numbers.max()):.3g}" if numbers.size else "NaN"
+            spark = (f"{label}: {span}", [None if np.isnan(v) else float(v) for v in data])
         if spark != self._spark:
             self._spark = spark
             self._render_part("spark")
@@ -77,9 +78,17 @@ class StatsPanel(ScrollView):
         if self._spark is None:
             return Text("")
         label, data = self._spark
+        title = Text(safe_text(label), style="dim", no_wrap=True, overflow="ellipsis")
+        values = np.array([np.nan if v is None else v for v in data], np.float64)
+        numbers = values[~np.isnan(values)]
+        if not numbers.size:  # all NaN: the label says so, no flat bars
+            return title
+        # drawn on a 0..1 scale (NaN at the bottom): Sparkline divides by max - min, which is
+        # inf for a +-1e308 series
+        scaled = np.nan_to_num(Norm(float(numbers.min()), float(numbers.max()))(values), nan=0.0)
         theme = self.app.current_theme
-        return Group(Text(safe_text(label), style="dim", no_wrap=True, overflow="ellipsis"),
-                     Sparkline(data, width=max(1, self._width - 1), min_color=Color.parse(theme.primary),
+        return Group(title,
+                     Sparkline(scaled.tolist(), width=max(1, self._width - 1), min_color=Color.parse(theme.primary),
                                max_color=Color.parse(theme.accent or theme.primary)))
 
     def _render_part(self, name: str) -> None:

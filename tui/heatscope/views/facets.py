@@ -138,8 +138,9 @@ def _titled(run: str, title: str) -> str:
 
 
 def difference(b: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """``b - a`` with NaN wherever either side is not finite."""
-    with np.errstate(invalid="ignore"):
+    """``b - a`` with NaN wherever either side is not finite (a difference beyond the
+    float64 range, 1e308 - -1e308, is +/-Inf)."""
+    with np.errstate(invalid="ignore", over="ignore"):
         out = np.asarray(b, np.float64) - np.asarray(a, np.float64)
     out[~(np.isfinite(a) & np.isfinite(b))] = np.nan
     return out

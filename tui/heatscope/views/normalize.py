@@ -34,6 +34,15 @@ class Norm:
     center: float | None = None
     note: str = ""  # e.g. "global range pending: using slice"
 
+    def __post_init__(self) -> None:
+        """Every Norm has a finite range with ``vmin < vmax`` (positive for log): a range
+        of one value (a constant slice, 2**64-1 everywhere) is widened, never divided by."""
+        lo, hi = widen_range(float(self.vmin), float(self.vmax))
+        if self.log:
+            lo, hi, _ = log_range(lo, hi)
+        object.__setattr__(self, "vmin", lo)
+        object.__setattr__(self, "vmax", hi)
+
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """Values -> [0, 1] (clipped); NaN stays NaN; +/-Inf go to the ends."""
         v = np.asarray(values, dtype=np.float64)
@@ -41,7 +50,9 @@ class Norm:
             if self.log:
                 lo, hi = math.log10(self.vmin), math.log10(self.vmax)
                 out = (np.log10(np.where(v > 0, v, self.vmin)) - lo) / (hi - lo)
-            else:  # halves first (exact in binary): no overflow even for a +-1e308 range
+            elif math.isfinite(self.vmax - self.vmin):  # > 0, also for subnormal ends
+                out = (v - self.vmin) / (self.vmax - self.vmin)
+            else:  # halves first (exact in binary): no overflow for a +-1e308 range
                 out = (v / 2 - self.vmin / 2) / (self.vmax / 2 - self.vmin / 2)
         out = np.clip(out, 0.0, 1.0)
         out[np.isnan(v)] = np.nan
@@ -62,12 +73,19 @@ class Norm:
         span = self.vmax - self.vmin
         if not math.isfinite(span):
             return [self.vmin, self.vmax]
-        magnitude = 10 ** math.floor(math.log10(span / max_count)) if span > 0 else 1.0
+        unit = span / max_count
+        magnitude = 10.0 ** math.floor(math.log10(unit)) if unit > 0 else 0.0
+        if not magnitude > 0:  # a subnormal range: no round step is representable
+            return [self.vmin, self.vmax]
         for factor in (1, 2, 2.5, 5, 10, 20, 25, 50):
             step = magnitude * factor
             first, last = math.ceil(self.vmin / step - 1e-6), math.floor(self.vmax / step + 1e-6)  # float32 ends
             if last - first + 1 <= max_count:
-                return [round(k * step, 12) for k in range(first, last + 1)]
+                # 12 significant digits (0.30000000000000004 -> 0.3); a range narrower than
+                # that (1e19 .. 1e19 + 2048) or subnormal keeps only ticks that fall inside
+                ticks = sorted({float(f"{k * step:.12g}") for k in range(first, last + 1)})
+                inside = [t for t in ticks if self.vmin - step * 1e-6 <= t <= self.vmax + step * 1e-6]
+                return inside or [self.vmin, self.vmax]
         return [self.vmin, self.vmax]
 
     def position(self, value: float) -> float:
@@ -83,29 +101,31 @@ def _finite(values: np.ndarray) -> np.ndarray:
 FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
-def _widen(lo: float, hi: float) -> tuple[float, float]:
-    """A finite range with ``lo < hi`` (0..1 when nothing finite is known); widening a
-    single value never overflows, even at the float64 limit."""
+def widen_range(lo: float, hi: float) -> tuple[float, float]:
+    """A finite range with ``lo < hi`` (0..1 when nothing finite is known): a single value
+    is padded by half its magnitude, so the range has a width at any magnitude (int64 and
+    uint64 extremes, float16, values equal after float conversion) and never overflows,
+    even at the float64 limit. Every range drawn or divided by goes through here (``Norm``)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return 0.0, 1.0
     if hi > lo:
         return lo, hi
-    pad = abs(lo) * 0.5 or 0.5
+    pad = abs(lo) * 0.5 or 0.5  # around lo (also when the ends are reversed)
     new_lo = lo - pad if lo - pad > -FLOAT_MAX else -FLOAT_MAX
-    new_hi = hi + pad if hi + pad < FLOAT_MAX else FLOAT_MAX
+    new_hi = lo + pad if lo + pad < FLOAT_MAX else FLOAT_MAX
     if not new_lo < new_hi:  # both clamped to the same end
         new_lo, new_hi = (new_hi / 2, new_hi) if new_hi > 0 else (new_lo, new_lo / 2)
     return new_lo, new_hi
 
 
-def _log_range(lo: float, hi: float) -> tuple[float, float, str]:
+def log_range(lo: float, hi: float) -> tuple[float, float, str]:
     """A range for a log scale: positive, finite, ``lo < hi``."""
     if not hi > 0:
         return 1.0, 10.0, "no positive values for a log scale"
     note = ""
     if not lo > 0:
         lo, note = hi / 1000.0, "log scale needs a positive minimum"
-    if not lo < hi:
+    if not math.log10(lo) < math.log10(hi):  # also two neighbouring floats (1e19, 1e19 + 2048)
         lo = hi / 10.0
     return lo, hi, note
 
@@ -149,6 +169,8 @@ def compute_norm(
     elif mode == "global":
         if scan is not None and scan.count:
             lo, hi = scan.min, scan.max
+        elif scan is not None:  # scanned: every value is NaN, Inf or missing
+            lo, hi, note = s_lo, s_hi, "no finite values in the dataset"
         else:
             lo, hi, note = s_lo, s_hi, "global range pending: slice range shown"
     elif mode == "percentile":
@@ -179,8 +201,8 @@ def compute_norm(
         mode = "slice"
     lo = vmin if vmin is not None else lo
     hi = vmax if vmax is not None else hi
-    lo, hi = _widen(lo, hi)
+    lo, hi = widen_range(lo, hi)
     if log:
-        lo, hi, log_note = _log_range(lo, hi)
+        lo, hi, log_note = log_range(lo, hi)
         note = note or log_note
     return Norm(float(lo), float(hi), mode=mode, log=log, center=center, note=note)

@@ -24,6 +24,22 @@ class ProfileModel:
     cmap: str = "viridis"
     highlight: int | None = None  # the series drawn on top (the cursor's row)
 
+    @property
+    def all_nan(self) -> bool:
+        """Nothing to draw: every value is NaN (or missing); the chart says NaN."""
+        return not any(np.isfinite(np.asarray(v, np.float64)).any() for _, v in self.series)
+
+
+def value_scale(model: ProfileModel) -> Norm:
+    """The y axis of a profile: every finite value (from 0 for bars) as a ``Norm``, so a
+    flat series (2**64-1 everywhere) still has a range; 0..1 when nothing is finite."""
+    every = np.concatenate([np.asarray(v, np.float64).ravel() for _, v in model.series])
+    finite = every[np.isfinite(every)]
+    if not finite.size:
+        return Norm(0.0, 1.0)
+    lo, hi = float(finite.min()), float(finite.max())
+    return Norm(min(lo, 0.0) if model.bars else lo, hi)
+
 
 MAX_LINES = 8  # at most this many rows are drawn as curves together
 
