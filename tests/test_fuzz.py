@@ -9,8 +9,8 @@ exits cleanly with ``q``; and no input file changes by a byte or in mtime.
 """
 
 import hashlib
-import os
 import io
+import os
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
 

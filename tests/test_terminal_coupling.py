@@ -110,3 +110,21 @@ def test_the_early_frame_is_drawn_only_for_the_textual_it_was_checked_against(mo
     assert first_frame.reproduces_textual()  # the textual installed with the test extras
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "3.0.0")  # other theme colors
     assert not first_frame.reproduces_textual()
+
+
+def test_a_toast_mounted_after_its_notice_expired_gets_a_positive_timer(monkeypatch):
+    """Textual's Timer with a negative interval loops forever: a late toast must not make one."""
+    import time
+
+    from textual.notifications import Notification
+    from textual.widgets._toast import Toast
+
+    from heatscope.tui.terminal.toasts import MIN_TIMEOUT, guard_toast_timeouts
+
+    guard_toast_timeouts()
+    late = Toast(Notification("x", timeout=1.0, raised_at=time.time() - 5))
+    assert late._timeout < 0  # what Textual computes for it
+    delays = []
+    monkeypatch.setattr(late, "set_timer", lambda delay, callback: delays.append(delay))
+    Toast._on_mount(late, None)
+    assert delays == [MIN_TIMEOUT]

@@ -55,6 +55,7 @@ from heatscope.tui.stats import StatsPanel
 from heatscope.tui.stats_view import StatsPresenter
 from heatscope.tui.terminal.collector import IdleCollector
 from heatscope.tui.terminal.color_filter import widen_filter_cache
+from heatscope.tui.terminal.toasts import guard_toast_timeouts
 from heatscope.tui.tree import DatasetTree
 from heatscope.views.panels import overview_target, read_panels
 from heatscope.views.resolve import resolve
@@ -88,6 +89,7 @@ class HeatscopeApp(App[int]):
 
     def __init__(self, options: LaunchOptions) -> None:
         super().__init__()
+        guard_toast_timeouts()  # a late toast of an expired notice spun Textual's timer
         widen_filter_cache(self)  # a heatmap's thousands of cell styles thrashed Textual's filter cache
         self.options = options
         self.session = options.session or Session(options.paths)
